@@ -1,0 +1,92 @@
+import type { Db } from "../db.server";
+import { normalizeShopifyWebhook, InvalidPayloadError, UnsupportedTopicError } from "../domain/shopify-webhooks";
+import { recordEvents } from "../store/order-store.server";
+import { eraseCustomer, eraseShop, recordComplianceRequest, uninstallShop, updateGrantedScopes } from "../store/lifecycle.server";
+import { isDatabaseUnavailable } from "../store/database-errors.server";
+import type { WebhookVerification } from "./webhook-verifier.server";
+
+export type IntakeAnswer = { status: number; body: string; headers?: Record<string, string> };
+
+/** Topics whose payload becomes order events (the same list as shopify.app.toml). */
+export const ORDER_TOPICS = new Set([
+  "orders/create",
+  "orders/updated",
+  "orders/cancelled",
+  "orders/fulfilled",
+  "orders/partially_fulfilled",
+  "orders/delete",
+  "fulfillments/create",
+  "fulfillments/update",
+  "fulfillment_events/create",
+  "fulfillment_events/delete",
+  "refunds/create",
+  "fulfillment_holds/added",
+  "fulfillment_holds/released",
+]);
+
+export const LIFECYCLE_TOPICS = new Set(["app/uninstalled", "app/scopes_update"]);
+export const COMPLIANCE_TOPICS = new Set(["customers/data_request", "customers/redact", "shop/redact"]);
+
+type Dependencies = {
+  db: () => Db;
+  verify: (rawBody: string, headers: Headers) => Promise<WebhookVerification>;
+  /** When the delivery counts as received; the clock, except in demo mode (see simulated-store.ts). */
+  receivedAt?: (headers: Headers) => Date;
+};
+
+const answer = (status: number, body: string, headers?: Record<string, string>): IntakeAnswer => ({ status, body, headers });
+
+/**
+ * The one webhook intake, used by the Remix route and by the lean HTTP path alike:
+ * verify, normalise, append + roll up in one transaction, then answer.
+ */
+export function createWebhookIntake({ db, verify, receivedAt: receivedAtOf = () => new Date() }: Dependencies) {
+  return async function receiveWebhook(rawBody: string, headers: Headers): Promise<IntakeAnswer> {
+    const verification = await verify(rawBody, headers);
+    if (!verification.ok) return answer(verification.status, verification.reason);
+    const { webhook } = verification;
+    // Shopify's validator reports the topic in its storage form; the header keeps Shopify's own spelling.
+    const topic = (headers.get("x-shopify-topic") ?? "").toLowerCase();
+
+    let payload: unknown;
+    try {
+      payload = JSON.parse(rawBody);
+    } catch {
+      return answer(400, "body is not JSON");
+    }
+
+    const receivedAt = receivedAtOf(headers);
+    try {
+      if (ORDER_TOPICS.has(topic)) {
+        const { events } = normalizeShopifyWebhook(topic, payload, webhook);
+        const outcome = await recordEvents(
+          db(),
+          webhook.shop,
+          events.map((e) => ({ ...e, raw: rawBody, sourceEventId: webhook.eventId })),
+          receivedAt,
+        );
+        return answer(200, outcome.stored === 0 && events.length > 0 ? "duplicate" : "ok");
+      }
+      if (topic === "app/uninstalled") {
+        await uninstallShop(db(), webhook.shop, receivedAt);
+        return answer(200, "ok");
+      }
+      if (topic === "app/scopes_update") {
+        await updateGrantedScopes(db(), webhook.shop, payload);
+        return answer(200, "ok");
+      }
+      if (COMPLIANCE_TOPICS.has(topic)) {
+        const fresh = await recordComplianceRequest(db(), webhook, topic, payload, receivedAt);
+        if (fresh && topic === "customers/redact") await eraseCustomer(db(), webhook.shop, payload, receivedAt);
+        if (fresh && topic === "shop/redact") await eraseShop(db(), webhook.shop);
+        return answer(200, fresh ? "ok" : "duplicate");
+      }
+      return answer(400, `unsupported topic ${topic || "(none)"}`);
+    } catch (error) {
+      if (error instanceof InvalidPayloadError) return answer(400, error.message);
+      if (error instanceof UnsupportedTopicError) return answer(400, error.message);
+      if (isDatabaseUnavailable(error)) return answer(503, "storage unavailable, retry", { "Retry-After": "5" });
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,20 @@
+import { appConfig } from "../config.server";
+import { prisma } from "../db.server";
+import { createWebhookIntake } from "./shopify-webhook-intake.server";
+import { createWebhookVerifier } from "./webhook-verifier.server";
+
+/** The process-wide intake, shared by the Remix route and the lean server path. */
+export const receiveWebhook = createWebhookIntake({
+  db: prisma,
+  verify: createWebhookVerifier(appConfig()),
+  receivedAt: appConfig().demo ? demoReceivedAt : undefined,
+});
+
+/**
+ * The demo replays weeks of history in seconds; it states when simulated Shopify delivered each
+ * webhook so sync lag looks as it would have. Only demo mode, which cannot run in production, reads it.
+ */
+function demoReceivedAt(headers: Headers): Date {
+  const stated = Date.parse(headers.get("x-demo-delivered-at") ?? "");
+  return Number.isNaN(stated) ? new Date() : new Date(stated);
+}

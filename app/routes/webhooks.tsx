@@ -1,0 +1,18 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { receiveWebhook } from "../intake/webhook-intake-instance.server";
+import { readBodyWithLimit, BodyTooLargeError } from "../http/body.server";
+
+export const WEBHOOK_BODY_LIMIT = 2 * 1024 * 1024;
+
+export async function action({ request }: ActionFunctionArgs) {
+  if (request.method !== "POST") return new Response("method not allowed", { status: 405 });
+  let rawBody: string;
+  try {
+    rawBody = await readBodyWithLimit(request, WEBHOOK_BODY_LIMIT);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return new Response(error.message, { status: 413 });
+    throw error;
+  }
+  const result = await receiveWebhook(rawBody, request.headers);
+  return new Response(result.body, { status: result.status, headers: result.headers });
+}

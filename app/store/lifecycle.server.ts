@@ -1,0 +1,120 @@
+import { sha256Hex } from "../crypto.server";
+import type { Db } from "../db.server";
+import type { VerifiedWebhook } from "../intake/webhook-verifier.server";
+import { refreshOrder } from "./order-store.server";
+
+export async function uninstallShop(db: Db, shop: string, at: Date): Promise<void> {
+  await db.$transaction([
+    db.session.deleteMany({ where: { shop } }),
+    db.shop.upsert({
+      where: { domain: shop },
+      create: { domain: shop, uninstalledAt: at },
+      update: { uninstalledAt: at },
+    }),
+  ]);
+}
+
+export async function updateGrantedScopes(db: Db, shop: string, payload: unknown): Promise<void> {
+  const current = (payload as { current?: unknown })?.current;
+  if (!Array.isArray(current) || !current.every((s) => typeof s === "string")) return;
+  await db.session.updateMany({ where: { shop }, data: { scope: current.join(",") } });
+}
+
+/**
+ * Records a GDPR request. Returns false only when the same delivery was already carried out,
+ * so a retry after a failed erasure erases again.
+ */
+export async function recordComplianceRequest(
+  db: Db,
+  webhook: VerifiedWebhook,
+  topic: string,
+  payload: unknown,
+  at: Date,
+): Promise<boolean> {
+  const customerId = stringId((payload as { customer?: { id?: unknown } })?.customer?.id);
+  const row = await db.complianceRequest.upsert({
+    where: { webhookId: webhook.webhookId },
+    create: { shop: webhook.shop, topic, webhookId: webhook.webhookId, customerId, receivedAt: at },
+    update: {},
+  });
+  if (row.completedAt) return false;
+  if (topic === "customers/data_request") await completeCompliance(db, webhook.webhookId, at);
+  return true;
+}
+
+async function completeCompliance(db: Db, webhookId: string, at: Date) {
+  await db.complianceRequest.update({ where: { webhookId }, data: { completedAt: at } });
+}
+
+type RedactPayload = {
+  customer?: { id?: unknown; email?: unknown; phone?: unknown };
+  orders_to_redact?: unknown;
+};
+
+const REDACTED_RAW = JSON.stringify({ redacted: true });
+const CONTACT_KEYS = new Set(["customer", "customerId", "emailHash", "phoneHash", "email", "phone", "contact_email", "billing_address", "shipping_address"]);
+
+/**
+ * customers/redact: every order of that customer loses its raw payloads and contact keys; the
+ * status history (what shipped when) stays, as it is not personal data.
+ */
+export async function eraseCustomer(db: Db, shop: string, payload: unknown, at: Date): Promise<void> {
+  const { customer, orders_to_redact } = (payload ?? {}) as RedactPayload;
+  const orderIds = Array.isArray(orders_to_redact) ? orders_to_redact.map(stringId).filter((x): x is string => !!x) : [];
+  const customerId = stringId(customer?.id);
+  const email = typeof customer?.email === "string" ? customer.email.trim().toLowerCase() : null;
+  const or: object[] = [];
+  if (orderIds.length) or.push({ orderId: { in: orderIds } });
+  if (customerId) or.push({ customerId });
+  if (email) or.push({ emailHash: sha256Hex(email) });
+  const orders = or.length ? await db.order.findMany({ where: { shop, OR: or }, select: { orderId: true } }) : [];
+  const targets = [...new Set([...orderIds, ...orders.map((o) => o.orderId)])];
+
+  await db.$transaction(async (tx) => {
+    for (const orderId of targets) {
+      const events = await tx.event.findMany({ where: { shop, orderId }, select: { id: true, data: true } });
+      for (const event of events) {
+        await tx.event.update({
+          where: { id: event.id },
+          data: { raw: REDACTED_RAW, data: JSON.stringify(withoutContact(JSON.parse(event.data))) },
+        });
+      }
+      if (events.length > 0) await refreshOrder(tx, shop, orderId);
+    }
+  });
+  const webhookRows = await db.complianceRequest.findMany({ where: { shop, topic: "customers/redact", completedAt: null } });
+  for (const row of webhookRows) await completeCompliance(db, row.webhookId, at);
+}
+
+function withoutContact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutContact);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([key]) => !CONTACT_KEYS.has(key))
+        .map(([key, inner]) => [key, withoutContact(inner)]),
+    );
+  }
+  return value;
+}
+
+/** shop/redact, 48 hours after uninstall: nothing of the shop stays but the record of this request. */
+export async function eraseShop(db: Db, shop: string): Promise<void> {
+  await db.$transaction([
+    db.event.deleteMany({ where: { shop } }),
+    db.order.deleteMany({ where: { shop } }),
+    db.shipment.deleteMany({ where: { shop } }),
+    db.trackingNumber.deleteMany({ where: { shop } }),
+    db.sourceClaim.deleteMany({ where: { shop } }),
+    db.apiKey.deleteMany({ where: { shop } }),
+    db.session.deleteMany({ where: { shop } }),
+    db.shop.deleteMany({ where: { domain: shop } }),
+    db.complianceRequest.updateMany({ where: { shop, completedAt: null }, data: { completedAt: new Date() } }),
+  ]);
+}
+
+function stringId(value: unknown): string | null {
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value === "string" && value.length > 0) return value.replace(/^gid:\/\/shopify\/\w+\//, "");
+  return null;
+}

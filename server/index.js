@@ -1,0 +1,87 @@
+// Production server: Remix for pages and APIs, plus a lean path for webhook intake.
+// See docs/decisions/005-lean-webhook-path.md for why webhooks skip Remix's request pipeline.
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import compression from "compression";
+import express from "express";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const build = await import(pathToFileURL(path.join(root, "build/server/index.js")).href);
+const { receiveWebhook, checkDatabase } = build.entry.module;
+
+const WEBHOOK_BODY_LIMIT = 2 * 1024 * 1024;
+
+const app = express();
+app.disable("x-powered-by");
+app.use(compression());
+app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
+app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
+app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+
+function send(res, status, body, headers = {}) {
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", ...headers });
+  res.end(body);
+}
+
+function readBody(req, limit) {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > limit) return reject(Object.assign(new Error("too large"), { status: 413 }));
+    const chunks = [];
+    let size = 0;
+    req.on("data", (chunk) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.destroy();
+        reject(Object.assign(new Error("too large"), { status: 413 }));
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+async function handleWebhook(req, res) {
+  let rawBody;
+  try {
+    rawBody = await readBody(req, WEBHOOK_BODY_LIMIT);
+  } catch (error) {
+    return send(res, error.status ?? 400, error.status === 413 ? "body too large" : "bad request", { Connection: "close" });
+  }
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === "string") headers.set(name, value);
+  }
+  try {
+    const answer = await receiveWebhook(rawBody, headers);
+    send(res, answer.status, answer.body, answer.headers);
+  } catch (error) {
+    console.error("webhook intake failed", error instanceof Error ? error.name : "unknown");
+    send(res, 500, "internal error");
+  }
+}
+
+const server = http.createServer((req, res) => {
+  const pathname = (req.url ?? "").split("?")[0];
+  if (pathname === "/webhooks" && req.method === "POST") return void handleWebhook(req, res);
+  if (pathname === "/healthz") {
+    return void checkDatabase().then((ok) => send(res, ok ? 200 : 503, ok ? "ok" : "database unavailable"));
+  }
+  app(req, res);
+});
+server.keepAliveTimeout = 65_000;
+
+const port = Number(process.env.PORT || 3000);
+const host = process.env.HOST || "0.0.0.0";
+server.listen(port, host, () => {
+  console.log(`Order truth listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
+});
+
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.on(signal, () => {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 5000).unref();
+  });
+}
