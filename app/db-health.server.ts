@@ -1,8 +1,8 @@
-import { prisma } from "./db.server";
+import { getPrisma } from "./db.server";
 
 export async function checkDatabase(): Promise<boolean> {
   try {
-    await prisma().$queryRaw`SELECT 1`;
+    await getPrisma().$queryRaw`SELECT 1`;
     return true;
   } catch {
     return false;

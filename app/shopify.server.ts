@@ -3,7 +3,7 @@ import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { ADMIN_API_VERSION } from "./api-version";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { appConfig } from "./config.server";
-import { prisma } from "./db.server";
+import { getPrisma } from "./db.server";
 import { EncryptedSessionStorage } from "./sessions.server";
 import { markShopInstalled } from "./shops.server";
 
@@ -16,7 +16,7 @@ const shopify = shopifyApp({
   scopes: config.scopes,
   appUrl: config.appUrl,
   authPathPrefix: "/auth",
-  sessionStorage: new EncryptedSessionStorage(new PrismaSessionStorage(prisma()), config.encryptionKey),
+  sessionStorage: new EncryptedSessionStorage(new PrismaSessionStorage(getPrisma()), config.encryptionKey),
   distribution: AppDistribution.AppStore,
   future: {
     unstable_newEmbeddedAuthStrategy: true,
@@ -24,7 +24,7 @@ const shopify = shopifyApp({
   },
   hooks: {
     afterAuth: async ({ session }) => {
-      await markShopInstalled(prisma(), session.shop);
+      await markShopInstalled(getPrisma(), session.shop);
     },
   },
 });

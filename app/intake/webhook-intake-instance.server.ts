@@ -1,11 +1,11 @@
 import { appConfig } from "../config.server";
-import { prisma } from "../db.server";
+import { getPrisma } from "../db.server";
 import { createWebhookIntake } from "./shopify-webhook-intake.server";
 import { createWebhookVerifier } from "./webhook-verifier.server";
 
 /** The process-wide intake, shared by the Remix route and the lean server path. */
 export const receiveWebhook = createWebhookIntake({
-  db: prisma,
+  db: getPrisma,
   verify: createWebhookVerifier(appConfig()),
   receivedAt: appConfig().demo ? demoReceivedAt : undefined,
 });

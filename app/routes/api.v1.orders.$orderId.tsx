@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { prisma } from "../db.server";
+import { getPrisma } from "../db.server";
 import { getOrder } from "../store/order-queries.server";
 import { adminView, jsonResponse, requireApiShop } from "../support/support-api.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const db = prisma();
+  const db = getPrisma();
   const shop = await requireApiShop(db, request);
   const orderId = params.orderId ?? "";
   const order = /^\d{1,20}$/.test(orderId) ? await getOrder(db, shop, orderId) : null;

@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { prisma } from "../db.server";
+import { getPrisma } from "../db.server";
 import { findOrdersForSupport, jsonResponse, requireApiShop } from "../support/support-api.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const db = prisma();
+  const db = getPrisma();
   const shop = await requireApiShop(db, request);
   const url = new URL(request.url);
   const name = url.searchParams.get("name")?.trim();

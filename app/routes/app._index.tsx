@@ -3,14 +3,14 @@ import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { requireAdmin } from "../admin.server";
-import { prisma } from "../db.server";
+import { getPrisma } from "../db.server";
 import { formatRelative, statusLabel, statusTone } from "../format";
 import { countOrdersByStatus } from "../store/order-queries.server";
 import { sourceActivity } from "../store/source-activity.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
-  const db = prisma();
+  const db = getPrisma();
   const [byStatus, sources] = await Promise.all([countOrdersByStatus(db, shop), sourceActivity(db, shop)]);
   return json({ byStatus, sources, now: new Date().toISOString() });
 }

@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, DataTable, InlineStack, Layout, Link, Page, ProgressBar, Text } from "@shopify/polaris";
 import { requireAdmin } from "../admin.server";
-import { prisma } from "../db.server";
+import { getPrisma } from "../db.server";
 import { SHIPMENT_PROGRESS, formatDateTime, formatDuration, statusLabel, statusTone } from "../format";
 import { getOrder, getOrderTimeline, getSourceClaims, readDocument } from "../store/order-queries.server";
 
@@ -11,7 +11,7 @@ import { getOrder, getOrderTimeline, getSourceClaims, readDocument } from "../st
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
   const orderId = params.orderId ?? "";
-  const db = prisma();
+  const db = getPrisma();
   const order = /^\d+$/.test(orderId) ? await getOrder(db, shop, orderId) : null;
   if (!order) throw new Response("Order not found", { status: 404 });
   const [timeline, sources] = await Promise.all([getOrderTimeline(db, shop, orderId), getSourceClaims(db, shop, orderId)]);

@@ -4,7 +4,7 @@ import { useLoaderData, useNavigate, useNavigation, useSearchParams } from "@rem
 import { Badge, Card, IndexTable, InlineStack, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { requireAdmin } from "../admin.server";
-import { prisma } from "../db.server";
+import { getPrisma } from "../db.server";
 import { ORDER_STATUSES } from "../domain/events";
 import { formatRelative, statusLabel, statusTone } from "../format";
 import { listOrders } from "../store/order-queries.server";
@@ -15,17 +15,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const status = url.searchParams.get("status");
   const before = url.searchParams.get("before");
   const [beforeAt, beforeId] = before?.split("_") ?? [];
-  const page = await listOrders(prisma(), shop, {
+  const page = await listOrders(getPrisma(), shop, {
     status: status && (ORDER_STATUSES as readonly string[]).includes(status) ? status : null,
     query: url.searchParams.get("q")?.trim() || null,
     before: beforeAt && beforeId && !Number.isNaN(Date.parse(beforeAt)) ? { updatedAt: new Date(beforeAt), orderId: beforeId } : null,
     now: new Date(),
   });
-  return json({ ...page, now: new Date().toISOString() });
+  return json({ ...page, statuses: ORDER_STATUSES, now: new Date().toISOString() });
 }
 
 export default function Orders() {
-  const { orders, next, now } = useLoaderData<typeof loader>();
+  const { orders, next, now, statuses } = useLoaderData<typeof loader>();
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
   const navigation = useNavigation();
@@ -45,7 +45,7 @@ export default function Orders() {
             <div style={{ minWidth: 220 }}>
               <Select
                 label="Status"
-                options={[{ label: "All statuses", value: "" }, ...ORDER_STATUSES.map((s) => ({ label: statusLabel(s), value: s }))]}
+                options={[{ label: "All statuses", value: "" }, ...statuses.map((s) => ({ label: statusLabel(s), value: s }))]}
                 value={params.get("status") ?? ""}
                 onChange={(value) => update("status", value)}
               />

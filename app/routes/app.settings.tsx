@@ -4,13 +4,13 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { requireAdmin } from "../admin.server";
-import { prisma } from "../db.server";
+import { getPrisma } from "../db.server";
 import { formatDateTime } from "../format";
 import { createApiKey, listApiKeys, revokeApiKey } from "../store/api-keys.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
-  const keys = await listApiKeys(prisma(), shop);
+  const keys = await listApiKeys(getPrisma(), shop);
   return json({
     keys: keys.map((k) => ({
       id: k.id,
@@ -28,11 +28,11 @@ export async function action({ request }: ActionFunctionArgs) {
   const intent = form.get("intent");
   if (intent === "create-key") {
     const label = String(form.get("label") ?? "").slice(0, 80);
-    const created = await createApiKey(prisma(), shop, label);
+    const created = await createApiKey(getPrisma(), shop, label);
     return json({ created: { label: created.label, secret: created.secret }, error: null });
   }
   if (intent === "revoke-key") {
-    const revoked = await revokeApiKey(prisma(), shop, String(form.get("id") ?? ""), new Date());
+    const revoked = await revokeApiKey(getPrisma(), shop, String(form.get("id") ?? ""), new Date());
     return json({ created: null, error: revoked ? null : "That key does not exist or is already revoked." });
   }
   return json({ created: null, error: "Unknown action." }, { status: 400 });

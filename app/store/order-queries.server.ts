@@ -1,5 +1,5 @@
 import type { Db } from "../db.server";
-import type { OrderStatus } from "../domain/events";
+import type { OrderStatus } from "../domain/rollup";
 import { applyClock } from "../domain/rollup";
 
 export type OrderListItem = {

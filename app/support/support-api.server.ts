@@ -1,6 +1,6 @@
 import type { Db } from "../db.server";
 import { hashEmail } from "../domain/events";
-import type { OrderStatus } from "../domain/events";
+import type { OrderStatus } from "../domain/rollup";
 import { getSourceClaims, readDocument } from "../store/order-queries.server";
 import { shopForBearer } from "../store/api-keys.server";
 

@@ -100,7 +100,7 @@
           const href = urls[i] ? safeHref(urls[i]) : null;
           const entry = el('li');
           if (href) entry.append(link(href, t('track_link', { number: number || i + 1 })));
-          else entry.textContent = `${t('tracking')}: ${number}`;
+          else entry.textContent = t('tracking', { number });
           tracking.append(entry);
         }
         item.append(tracking);
@@ -116,7 +116,7 @@
       const last = shipment.lastEvent;
       if (last) {
         const parts = [label('shipmentStatus', last.status), last.message, last.location, date(last.happenedAt, true)];
-        item.append(el('p', 'order-status__event', `${t('last_update')}: ${parts.filter(Boolean).join(' · ')}`));
+        item.append(el('p', 'order-status__event', t('last_update', { details: parts.filter(Boolean).join(' · ') })));
       }
       return item;
     };
@@ -135,7 +135,7 @@
 
     const render = (order) => {
       const card = el('div', 'order-status__card');
-      const status = el('p', 'order-status__status', `${t('status_label')}: `);
+      const status = el('p', 'order-status__status', `${t('status_label')} `);
       status.append(el('strong', 'order-status__badge', label('status', order.status)));
       card.append(el('h3', 'order-status__order', t('order_label', { name: order.name })), status);
 
