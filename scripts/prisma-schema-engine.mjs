@@ -472,12 +472,18 @@ async function serve(args) {
       await handlers.devDiagnostic({ migrationsList: params.migrationsList, filters: params.filters });
       devDiagnosticRan = true;
     }
-    const fn = method === "diff" ? engine.diff : engine[method];
+    const fn = engine[method];
     if (typeof fn !== "function") throw new KnownError("P1000", `Method not supported by the wasm schema engine: ${method}`);
     const result = await fn.call(engine, params ?? {});
+    // The native engine prints a diff through a `print` request to the CLI; the wasm engine
+    // returns it instead.
+    if (method === "diff" && typeof result?.stdout === "string" && result.stdout !== "") {
+      write({ jsonrpc: "2.0", id: `print-${++printId}`, method: "print", params: { content: result.stdout.replace(/\n$/, "") } });
+    }
     return result === undefined ? {} : result;
   }
 
+  let printId = 0;
   const write = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
   let queue = Promise.resolve();
   const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });

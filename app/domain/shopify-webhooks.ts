@@ -66,18 +66,23 @@ const GID = /^gid:\/\/shopify\/[A-Za-z]+\/([0-9]+)(?:\?.*)?$/;
  * already rounded by JSON.parse; they are kept as String(n) so every topic that carries the same number
  * agrees (real ids are far below that bound; only Shopify's sample payloads exceed it).
  */
-const shopifyId = z.union([z.number(), z.bigint(), z.string()]).transform((value, ctx) => {
+const shopifyId = z.unknown().transform((value, ctx) => {
+  if (value === undefined || value === null) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: "Required" });
+    return z.NEVER;
+  }
   if (typeof value === "number") {
     if (Number.isInteger(value) && value >= 0) return String(value);
   } else if (typeof value === "bigint") {
     if (value >= 0n) return value.toString();
-  } else {
+  } else if (typeof value === "string") {
     const trimmed = value.trim();
     if (/^[0-9]+$/.test(trimmed)) return trimmed;
     const gid = GID.exec(trimmed);
     if (gid?.[1]) return gid[1];
   }
-  ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a Shopify id: ${JSON.stringify(String(value))}` });
+  const shown = typeof value === "string" || typeof value === "number" ? JSON.stringify(value) : typeof value;
+  ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a Shopify id: ${shown}` });
   return z.NEVER;
 });
 

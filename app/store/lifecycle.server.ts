@@ -52,7 +52,7 @@ type RedactPayload = {
 };
 
 const REDACTED_RAW = JSON.stringify({ redacted: true });
-const CONTACT_KEYS = new Set(["customer", "customerId", "emailHash", "phoneHash", "email", "phone", "contact_email", "billing_address", "shipping_address"]);
+const ERASED_CUSTOMER = { customerId: null, emailHash: null, phoneHash: null };
 
 /**
  * customers/redact: every order of that customer loses its raw payloads and contact keys; the
@@ -86,16 +86,10 @@ export async function eraseCustomer(db: Db, shop: string, payload: unknown, at: 
   for (const row of webhookRows) await completeCompliance(db, row.webhookId, at);
 }
 
-function withoutContact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutContact);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .filter(([key]) => !CONTACT_KEYS.has(key))
-        .map(([key, inner]) => [key, withoutContact(inner)]),
-    );
-  }
-  return value;
+/** Normalised events carry the customer only as lookup keys (hashes and id) on order snapshots. */
+function withoutContact(data: unknown): unknown {
+  if (data && typeof data === "object" && "customer" in data) return { ...data, customer: ERASED_CUSTOMER };
+  return data;
 }
 
 /** shop/redact, 48 hours after uninstall: nothing of the shop stays but the record of this request. */
