@@ -467,7 +467,7 @@ async function serve(args) {
       return result;
     }
     const engine = await getEngine();
-    if ((method === "createMigration" || method === "evaluateDataLoss") && !devDiagnosticRan) {
+    if ((method === "createMigration" || method === "evaluateDataLoss")) {
       // The engine wires its shadow database factory during devDiagnostic.
       await handlers.devDiagnostic({ migrationsList: params.migrationsList, filters: params.filters });
       devDiagnosticRan = true;

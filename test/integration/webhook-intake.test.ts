@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { fixture } from "../../app/domain/fixtures/load";
+import { createWebhookIntake } from "../../app/intake/shopify-webhook-intake.server";
+import { createWebhookVerifier } from "../../app/intake/webhook-verifier.server";
+import { replayAll } from "../../app/store/replay.server";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { signedWebhookHeaders, TEST_SECRET } from "../support/webhooks";
+
+const SHOP = "test-shop.myshopify.com";
+let db: TestDatabase;
+let receive: ReturnType<typeof createWebhookIntake>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  receive = createWebhookIntake({
+    db: () => db.prisma,
+    verify: createWebhookVerifier({ apiKey: "test-key", apiSecret: TEST_SECRET, previousApiSecret: undefined, appUrl: "https://app.example.com" }),
+  });
+});
+afterAll(async () => db?.drop());
+
+beforeEach(async () => {
+  const p = db.prisma;
+  await p.event.deleteMany();
+  await p.order.deleteMany();
+  await p.shipment.deleteMany();
+  await p.trackingNumber.deleteMany();
+  await p.sourceClaim.deleteMany();
+  await p.session.deleteMany();
+  await p.shop.deleteMany();
+  await p.complianceRequest.deleteMany();
+});
+
+async function send(topic: string, payload: unknown, options: Parameters<typeof signedWebhookHeaders>[2] = {}) {
+  const body = typeof payload === "string" ? payload : JSON.stringify(payload);
+  return receive(body, signedWebhookHeaders(topic, body, options));
+}
+
+async function storedCounts() {
+  const p = db.prisma;
+  return { events: await p.event.count(), orders: await p.order.count(), shipments: await p.shipment.count() };
+}
+
+async function orderStatus(orderId: string) {
+  const row = await db.prisma.order.findUnique({ where: { shop_orderId: { shop: SHOP, orderId } } });
+  return row && JSON.parse(row.document);
+}
+
+const TWO_BOX_ID = String(fixture("two-box-order.create").id);
+
+describe(`webhook intake on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
+  it("accepts a signed orders/create without any stored session and makes the status readable at once", async () => {
+    const answer = await send("orders/create", fixture("two-box-order.create"));
+    expect(answer.status).toBe(200);
+    const status = await orderStatus(TWO_BOX_ID);
+    expect(status).toMatchObject({ orderId: TWO_BOX_ID, name: "#1001", status: "unfulfilled" });
+    const event = await db.prisma.event.findFirstOrThrow();
+    expect(event).toMatchObject({ shop: SHOP, source: "shopify", kind: "order_snapshot" });
+    expect(event.raw).toContain('"name":"#1001"');
+    expect(event.sourceEventId).toBeTruthy();
+  });
+
+  it("refuses a forged HMAC with 401 and stores nothing", async () => {
+    const body = JSON.stringify(fixture("two-box-order.create"));
+    const headers = signedWebhookHeaders("orders/create", body, { secret: "not-the-secret" });
+    const answer = await receive(body, headers);
+    expect(answer.status).toBe(401);
+    expect(await storedCounts()).toEqual({ events: 0, orders: 0, shipments: 0 });
+  });
+
+  it("refuses a body altered after signing", async () => {
+    const body = JSON.stringify(fixture("two-box-order.create"));
+    const headers = signedWebhookHeaders("orders/create", body);
+    const answer = await receive(body.replace("#1001", "#9999"), headers);
+    expect(answer.status).toBe(401);
+    expect(await storedCounts()).toEqual({ events: 0, orders: 0, shipments: 0 });
+  });
+
+  it("answers 400 to missing headers and to signed garbage, storing nothing", async () => {
+    const body = JSON.stringify(fixture("two-box-order.create"));
+    const headers = signedWebhookHeaders("orders/create", body);
+    headers.delete("x-shopify-webhook-id");
+    expect((await receive(body, headers)).status).toBe(400);
+    expect((await send("orders/create", "{not json")).status).toBe(400);
+    expect((await send("orders/create", { id: "abc", line_items: "nope" })).status).toBe(400);
+    expect((await send("products/create", { id: 1 })).status).toBe(400);
+    expect(await storedCounts()).toEqual({ events: 0, orders: 0, shipments: 0 });
+  });
+
+  it("acknowledges a duplicate delivery with 200 and changes nothing", async () => {
+    const first = await send("orders/create", fixture("two-box-order.create"), { webhookId: "dup-1" });
+    const before = await storedCounts();
+    const document = await db.prisma.order.findFirstOrThrow();
+    const again = await send("orders/create", fixture("two-box-order.create"), { webhookId: "dup-1" });
+    expect(first.status).toBe(200);
+    expect(again).toMatchObject({ status: 200, body: "duplicate" });
+    expect(await storedCounts()).toEqual(before);
+    expect(await db.prisma.order.findFirstOrThrow()).toEqual(document);
+  });
+
+  it("calls a two-box order shipped only when both boxes have left, whatever the arrival order", async () => {
+    const deliveries: Array<[string, string]> = [
+      ["fulfillments/create", "two-box-order.fulfillment-b.create"],
+      ["orders/create", "two-box-order.create"],
+      ["fulfillments/create", "two-box-order.fulfillment-a.create"],
+    ];
+    await send(...withPayload(deliveries[1]));
+    await send(...withPayload(deliveries[2]));
+    expect((await orderStatus(TWO_BOX_ID)).status).toBe("partially_shipped");
+    await send(...withPayload(deliveries[0]));
+    const inOrder = await orderStatus(TWO_BOX_ID);
+    expect(inOrder.shipments).toHaveLength(2);
+    expect(inOrder.items.shipped).toBe(inOrder.items.total);
+
+    await db.prisma.event.deleteMany();
+    await db.prisma.order.deleteMany();
+    for (const d of deliveries) await send(...withPayload(d));
+    expect(await orderStatus(TWO_BOX_ID)).toEqual(inOrder);
+    expect(await db.prisma.trackingNumber.count()).toBeGreaterThanOrEqual(2);
+  });
+
+  it("stores rollups that equal a replay of the log", async () => {
+    for (const name of ["two-box-order.create", "two-box-order.fulfillment-a.create", "two-box-order.fulfillment-a.event-in-transit"]) {
+      const topic = name.endsWith(".create") && name.includes("fulfillment") ? "fulfillments/create" : name.includes("event") ? "fulfillment_events/create" : "orders/create";
+      expect((await send(topic, fixture(name))).status).toBe(200);
+    }
+    const report = await replayAll(db.prisma);
+    expect(report.orders).toBe(1);
+    expect(report.differences).toEqual([]);
+  });
+
+  it("app/uninstalled removes the shop's sessions and marks it uninstalled", async () => {
+    await db.prisma.session.create({ data: { id: "offline_test-shop.myshopify.com", shop: SHOP, state: "x", accessToken: "enc:v1:abc" } });
+    const answer = await send("app/uninstalled", { id: 1, domain: SHOP });
+    expect(answer.status).toBe(200);
+    expect(await db.prisma.session.count({ where: { shop: SHOP } })).toBe(0);
+    expect((await db.prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).uninstalledAt).toBeInstanceOf(Date);
+  });
+});
+
+function withPayload([topic, name]: [string, string]): [string, unknown] {
+  return [topic, fixture(name)];
+}
