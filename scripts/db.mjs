@@ -5,7 +5,8 @@
 //
 //   node scripts/db.mjs setup            generate both clients + migrate deploy (provider from DATABASE_URL)
 //   node scripts/db.mjs generate         generate both clients
-//   node scripts/db.mjs migrate <name>   new migration for BOTH providers from the current schema
+//   node scripts/db.mjs migrate <name> [--empty]
+//                                        new migration for BOTH providers from the current schema
 //   node scripts/db.mjs prisma <args..>  any Prisma CLI command, env and config set up
 //
 // DATABASE_URL: unset or file:... -> SQLite (default prisma/dev.sqlite, relative paths from the
@@ -171,7 +172,7 @@ const listMigrations = (provider) =>
     ? fs.readdirSync(migrationsDir(provider), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
     : [];
 
-async function migrate(name) {
+async function migrate(name, allowEmpty = false) {
   if (!name || !/^[A-Za-z0-9_]+$/.test(name)) throw new Error("usage: node scripts/db.mjs migrate <name>   (letters, digits, _)");
   const before = Object.fromEntries(PROVIDERS.map((p) => [p, listMigrations(p)]));
   if (before.sqlite.join() !== before.postgresql.join()) {
@@ -198,11 +199,18 @@ async function migrate(name) {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 
-  const counts = PROVIDERS.map((p) => (created[p] ?? []).length);
-  if (counts.every((n) => n === 0)) {
-    console.log("No schema change: both migration histories already match prisma/schema.prisma.");
+  // --create-only always writes a migration, an empty one when nothing changed.
+  const isEmpty = (p) =>
+    (created[p] ?? []).every((m) => {
+      const sql = fs.readFileSync(path.join(migrationsDir(p), m, "migration.sql"), "utf8");
+      return sql.replace(/--.*$/gm, "").trim() === "";
+    });
+  if (!allowEmpty && PROVIDERS.every(isEmpty)) {
+    for (const p of PROVIDERS) for (const m of created[p] ?? []) fs.rmSync(path.join(migrationsDir(p), m), { recursive: true });
+    console.log("No schema change: both migration histories already match prisma/schema.prisma (use --empty for an empty migration).");
     return;
   }
+  const counts = PROVIDERS.map((p) => (created[p] ?? []).length);
   if (counts.some((n) => n !== 1)) {
     for (const p of PROVIDERS) for (const m of created[p] ?? []) fs.rmSync(path.join(migrationsDir(p), m), { recursive: true });
     throw new Error(`expected one new migration per provider, got sqlite=${counts[0]} postgresql=${counts[1]}; nothing kept`);
@@ -229,7 +237,7 @@ async function main(argv) {
       return 0;
     }
     case "migrate":
-      await migrate(rest[0]);
+      await migrate(rest.find((a) => !a.startsWith("--")), rest.includes("--empty"));
       await generate();
       return 0;
     case "prisma": {

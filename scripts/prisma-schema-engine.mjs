@@ -157,13 +157,19 @@ async function sqliteFactory(url, shadowUrl) {
     opened.push(adapter);
     return withSqliteScriptFallback(adapter);
   };
+  let main = null;
   return {
     factory: {
       provider: inner.provider,
       adapterName: inner.adapterName,
-      connect: async () => track(await inner.connect()),
-      connectToShadowDb: async () => track(await inner.connectToShadowDb()),
+      connect: async () => (main = track(await inner.connect())),
+      connectToShadowDb: async () => {
+        // A shadow database starts empty every time; the wasm engine does not reset it.
+        if (shadowFile !== ":memory:") for (const sfx of ["", "-wal", "-shm", "-journal"]) fs.rmSync(shadowFile + sfx, { force: true });
+        return track(await inner.connectToShadowDb());
+      },
     },
+    main: async () => main ?? (main = track(await inner.connect())),
     async close() {
       for (const a of opened) await a.dispose().catch(() => {});
     },
@@ -215,6 +221,15 @@ async function pgFactory(url, shadowUrl) {
   // adapter-pg cannot map the `"char"` type (OID 18) that the engine reads from pg_catalog
   // (e.g. pg_constraint.contype); it is a one-byte text value, so report it as text (OID 25).
   class CharAsTextPool extends pg.Pool {
+    constructor(config) {
+      super(config);
+      // Dropping a shadow database (WITH FORCE) terminates connections the engine never handed
+      // back; without listeners the resulting 'error' events would crash the process.
+      const ignore = (e) => log("DEBUG", `pg connection closed: ${e.message}`);
+      this.on("error", ignore);
+      this.on("connect", (client) => client.on("error", ignore));
+    }
+
     async query(...args) {
       const result = await super.query(...args);
       for (const r of Array.isArray(result) ? result : [result]) {
@@ -250,6 +265,11 @@ async function pgFactory(url, shadowUrl) {
     }
     const pool = new CharAsTextPool(fields);
     pools.push(pool);
+    if (!drop) {
+      // A given shadow database is disposable by definition; the wasm engine does not reset it.
+      const schema = quoteIdent(main.schema ?? "public");
+      await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema};`);
+    }
     const adapter = await new PrismaPg(pool, { schema: main.schema }).connect();
     let released = false;
     const release = async () => {
@@ -405,17 +425,17 @@ async function serve(args) {
       );
     })());
 
+  // Asked through the engine's own connection: a second connection to the file can hit
+  // SQLITE_BUSY while the engine holds its lock.
   const hasMigrationsTable = async () => {
-    if (provider !== "sqlite" || !url) return true;
-    const file = sqlitePath(url);
-    if (file === ":memory:" || !fs.existsSync(file)) return false;
-    const { default: Database } = await import("better-sqlite3");
-    const db = new Database(file, { readonly: true });
-    try {
-      return !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get();
-    } finally {
-      db.close();
-    }
+    if (provider !== "sqlite") return true;
+    await getEngine();
+    const rows = await (await connection.main()).queryRaw({
+      sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'",
+      args: [],
+      argTypes: [],
+    });
+    return rows.rows.length > 0;
   };
 
   const handlers = {
@@ -459,18 +479,14 @@ async function serve(args) {
     },
   };
 
-  let devDiagnosticRan = false;
   async function dispatch(method, params) {
-    if (handlers[method]) {
-      const result = await handlers[method](params);
-      if (method === "devDiagnostic") devDiagnosticRan = true;
-      return result;
-    }
+    if (handlers[method]) return handlers[method](params);
     const engine = await getEngine();
-    if ((method === "createMigration" || method === "evaluateDataLoss")) {
-      // The engine wires its shadow database factory during devDiagnostic.
+    if (method === "createMigration" || method === "evaluateDataLoss") {
+      // These need the shadow database, which the wasm engine only wires up while devDiagnostic
+      // replays the history; the CLI's own devDiagnostic may have returned before that (e.g. when
+      // the database was behind) or run before applyMigrations changed the database.
       await handlers.devDiagnostic({ migrationsList: params.migrationsList, filters: params.filters });
-      devDiagnosticRan = true;
     }
     const fn = engine[method];
     if (typeof fn !== "function") throw new KnownError("P1000", `Method not supported by the wasm schema engine: ${method}`);
@@ -517,6 +533,12 @@ async function serve(args) {
 }
 
 // --- main ---------------------------------------------------------------------------------------------
+
+// Surface crashes to the CLI, which reports the last ERROR line from stderr.
+process.on("uncaughtException", (e) => {
+  log("ERROR", `schema engine stand-in crashed: ${e?.stack ?? e}`);
+  process.exit(1);
+});
 
 const args = parseArgs(process.argv.slice(2));
 if (args.version) {

@@ -137,6 +137,20 @@ describe("fulfillment lifecycle", () => {
     expect(statusOf(cancelledFirst).shipments).toEqual([]);
   });
 
+  it("a later snapshot with a stale, undated copy of a cancelled fulfillment does not bring it back", () => {
+    const order = partiallyFulfilled()[0]!;
+    if (order.kind !== "order_snapshot") throw new Error("kind");
+    const stale: OrderEvent = {
+      ...order,
+      source: "reconciliation",
+      dedupeKey: "recon-1",
+      occurredAt: "2026-03-04T00:00:00.000Z",
+      data: { ...order.data, fulfillments: order.data.fulfillments.map((f) => ({ ...f, updatedAt: null })) },
+    };
+    const cancelled = deliverOnce("fulfillments/update", "two-box-order.fulfillment-a.cancelled");
+    expect(statusOf([...created(), ...cancelled, stale]).shipments).toEqual([]);
+  });
+
   it("fulfillments/update before fulfillments/create: the newer snapshot wins", () => {
     const create = boxA()[0]!;
     const update: OrderEvent = {

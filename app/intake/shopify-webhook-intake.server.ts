@@ -1,6 +1,6 @@
 import type { Db } from "../db.server";
 import { normalizeShopifyWebhook, InvalidPayloadError, UnsupportedTopicError } from "../domain/shopify-webhooks";
-import { recordEvents } from "../store/order-store.server";
+import type { EventSubmission, RecordOutcome } from "../store/order-store.server";
 import { eraseCustomer, eraseShop, recordComplianceRequest, uninstallShop, updateGrantedScopes } from "../store/lifecycle.server";
 import { isDatabaseUnavailable } from "../store/database-errors.server";
 import type { WebhookVerification } from "./webhook-verifier.server";
@@ -30,6 +30,8 @@ export const COMPLIANCE_TOPICS = new Set(["customers/data_request", "customers/r
 type Dependencies = {
   db: () => Db;
   verify: (rawBody: string, headers: Headers) => Promise<WebhookVerification>;
+  /** Appends events and rolls up their orders in one transaction (see GroupCommitter). */
+  record: (submission: EventSubmission) => Promise<RecordOutcome>;
   /** When the delivery counts as received; the clock, except in demo mode (see simulated-store.ts). */
   receivedAt?: (headers: Headers) => Date;
 };
@@ -40,7 +42,7 @@ const answer = (status: number, body: string, headers?: Record<string, string>):
  * The one webhook intake, used by the Remix route and by the lean HTTP path alike:
  * verify, normalise, append + roll up in one transaction, then answer.
  */
-export function createWebhookIntake({ db, verify, receivedAt: receivedAtOf = () => new Date() }: Dependencies) {
+export function createWebhookIntake({ db, verify, record, receivedAt: receivedAtOf = () => new Date() }: Dependencies) {
   return async function receiveWebhook(rawBody: string, headers: Headers): Promise<IntakeAnswer> {
     const verification = await verify(rawBody, headers);
     if (!verification.ok) return answer(verification.status, verification.reason);
@@ -59,12 +61,11 @@ export function createWebhookIntake({ db, verify, receivedAt: receivedAtOf = () 
     try {
       if (ORDER_TOPICS.has(topic)) {
         const { events } = normalizeShopifyWebhook(topic, payload, webhook);
-        const outcome = await recordEvents(
-          db(),
-          webhook.shop,
-          events.map((e) => ({ ...e, raw: rawBody, sourceEventId: webhook.eventId })),
+        const outcome = await record({
+          shop: webhook.shop,
+          events: events.map((e) => ({ ...e, raw: rawBody, sourceEventId: webhook.eventId })),
           receivedAt,
-        );
+        });
         return answer(200, outcome.stored === 0 && events.length > 0 ? "duplicate" : "ok");
       }
       if (topic === "app/uninstalled") {

@@ -1,11 +1,15 @@
 import { appConfig } from "../config.server";
 import { getPrisma } from "../db.server";
+import { GroupCommitter } from "../store/group-commit.server";
 import { createWebhookIntake } from "./shopify-webhook-intake.server";
 import { createWebhookVerifier } from "./webhook-verifier.server";
+
+const committer = new GroupCommitter(getPrisma);
 
 /** The process-wide intake, shared by the Remix route and the lean server path. */
 export const receiveWebhook = createWebhookIntake({
   db: getPrisma,
+  record: (submission) => committer.submit(submission),
   verify: createWebhookVerifier(appConfig()),
   receivedAt: appConfig().demo ? demoReceivedAt : undefined,
 });

@@ -1,7 +1,7 @@
 import { sha256Hex } from "../crypto.server";
 import type { Db } from "../db.server";
 import type { VerifiedWebhook } from "../intake/webhook-verifier.server";
-import { refreshOrder } from "./order-store.server";
+import { refreshOrders } from "./order-store.server";
 
 export async function uninstallShop(db: Db, shop: string, at: Date): Promise<void> {
   await db.$transaction([
@@ -79,7 +79,7 @@ export async function eraseCustomer(db: Db, shop: string, payload: unknown, at: 
           data: { raw: REDACTED_RAW, data: JSON.stringify(withoutContact(JSON.parse(event.data))) },
         });
       }
-      if (events.length > 0) await refreshOrder(tx, shop, orderId);
+      if (events.length > 0) await refreshOrders(tx, [{ shop, orderId }]);
     }
   });
   const webhookRows = await db.complianceRequest.findMany({ where: { shop, topic: "customers/redact", completedAt: null } });

@@ -1,6 +1,6 @@
 import type { Db } from "../db.server";
-import { rollup } from "../domain/rollup";
-import { loadOrderEvents } from "./order-store.server";
+import { loadOrderEvents, rollupStored } from "./order-store.server";
+
 
 export type ReplayDifference = { shop: string; orderId: string; stored: string | null; replayed: string };
 export type ReplayReport = { orders: number; events: number; differences: ReplayDifference[] };
@@ -32,8 +32,7 @@ export async function replayAll(db: Db, options: { shop?: string; batchSize?: nu
         report.differences.push({ shop: order.shop, orderId: order.orderId, stored: order.document, replayed: "(no events)" });
         continue;
       }
-      const latest = new Date(Math.max(...stored.map((s) => s.receivedAt.getTime())));
-      const replayed = JSON.stringify(rollup(stored.map((s) => s.event), latest).status);
+      const replayed = JSON.stringify(rollupStored(stored).status);
       if (replayed !== order.document) {
         report.differences.push({ shop: order.shop, orderId: order.orderId, stored: order.document, replayed });
       }

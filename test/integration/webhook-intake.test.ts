@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixture } from "../../app/domain/fixtures/load";
 import { createWebhookIntake } from "../../app/intake/shopify-webhook-intake.server";
 import { createWebhookVerifier } from "../../app/intake/webhook-verifier.server";
+import { GroupCommitter } from "../../app/store/group-commit.server";
 import { replayAll } from "../../app/store/replay.server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { signedWebhookHeaders, TEST_SECRET } from "../support/webhooks";
@@ -14,6 +15,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   receive = createWebhookIntake({
     db: () => db.prisma,
+    record: (submission) => new GroupCommitter(() => db.prisma).submit(submission),
     verify: createWebhookVerifier({ apiKey: "test-key", apiSecret: TEST_SECRET, previousApiSecret: undefined, appUrl: "https://app.example.com" }),
   });
 });
