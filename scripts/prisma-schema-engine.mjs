@@ -439,6 +439,21 @@ async function serve(args) {
   };
 
   const handlers = {
+    async reset(params) {
+      // The engine's SQLite reset leaves sqlite_sequence behind; an empty database is a new file.
+      if (provider === "sqlite" && url && sqlitePath(url) !== ":memory:") {
+        if (enginePromise) {
+          const engine = await enginePromise.catch(() => null);
+          enginePromise = null;
+          await connection?.close();
+          engine?.free();
+        }
+        await dropDatabase(url);
+        await createDatabase(url);
+        return {};
+      }
+      return (await getEngine()).reset(params);
+    },
     async createDatabase(params) {
       const target = params?.datasource?.tag === "ConnectionString" ? params.datasource.url : url;
       return { databaseName: await createDatabase(target) };
@@ -511,7 +526,7 @@ async function serve(args) {
     } catch {
       return;
     }
-    // A reply to one of our requests (we send none) or a notification: nothing to do.
+    // The CLI's reply to a `print` request: nothing to do.
     if (request.method === undefined) return;
     queue = queue.then(async () => {
       try {

@@ -1,5 +1,6 @@
 import type { Db } from "../db.server";
 import { normalizeShopifyWebhook, InvalidPayloadError, UnsupportedTopicError } from "../domain/shopify-webhooks";
+import type { SqlWriterConnection } from "../store/event-log/sql-session.server";
 import type { EventSubmission, RecordOutcome } from "../store/order-store.server";
 import { eraseCustomer, eraseShop, recordComplianceRequest, uninstallShop, updateGrantedScopes } from "../store/lifecycle.server";
 import { isDatabaseUnavailable } from "../store/database-errors.server";
@@ -29,6 +30,7 @@ export const COMPLIANCE_TOPICS = new Set(["customers/data_request", "customers/r
 
 type Dependencies = {
   db: () => Db;
+  writer: () => SqlWriterConnection;
   verify: (rawBody: string, headers: Headers) => Promise<WebhookVerification>;
   /** Appends events and rolls up their orders in one transaction (see GroupCommitter). */
   record: (submission: EventSubmission) => Promise<RecordOutcome>;
@@ -42,7 +44,7 @@ const answer = (status: number, body: string, headers?: Record<string, string>):
  * The one webhook intake, used by the Remix route and by the lean HTTP path alike:
  * verify, normalise, append + roll up in one transaction, then answer.
  */
-export function createWebhookIntake({ db, verify, record, receivedAt: receivedAtOf = () => new Date() }: Dependencies) {
+export function createWebhookIntake({ db, writer, verify, record, receivedAt: receivedAtOf = () => new Date() }: Dependencies) {
   return async function receiveWebhook(rawBody: string, headers: Headers): Promise<IntakeAnswer> {
     const verification = await verify(rawBody, headers);
     if (!verification.ok) return answer(verification.status, verification.reason);
@@ -78,7 +80,7 @@ export function createWebhookIntake({ db, verify, record, receivedAt: receivedAt
       }
       if (COMPLIANCE_TOPICS.has(topic)) {
         const fresh = await recordComplianceRequest(db(), webhook, topic, payload, receivedAt);
-        if (fresh && topic === "customers/redact") await eraseCustomer(db(), webhook.shop, payload, receivedAt);
+        if (fresh && topic === "customers/redact") await eraseCustomer(db(), writer(), webhook.shop, payload, receivedAt);
         if (fresh && topic === "shop/redact") await eraseShop(db(), webhook.shop);
         return answer(200, fresh ? "ok" : "duplicate");
       }

@@ -1,14 +1,16 @@
 import { appConfig } from "../config.server";
 import { getPrisma } from "../db.server";
+import { getEventLogWriter } from "../store/event-log/index.server";
 import { GroupCommitter } from "../store/group-commit.server";
 import { createWebhookIntake } from "./shopify-webhook-intake.server";
 import { createWebhookVerifier } from "./webhook-verifier.server";
 
-const committer = new GroupCommitter(getPrisma);
+const committer = new GroupCommitter(getEventLogWriter);
 
 /** The process-wide intake, shared by the Remix route and the lean server path. */
 export const receiveWebhook = createWebhookIntake({
   db: getPrisma,
+  writer: getEventLogWriter,
   record: (submission) => committer.submit(submission),
   verify: createWebhookVerifier(appConfig()),
   receivedAt: appConfig().demo ? demoReceivedAt : undefined,

@@ -1,6 +1,7 @@
-import type { Db } from "../db.server";
 import { isDatabaseUnavailable } from "./database-errors.server";
-import { recordSubmissions, type EventSubmission, type RecordOutcome } from "./order-store.server";
+import { recordSubmissions } from "./event-log/event-log-writer.server";
+import type { SqlWriterConnection } from "./event-log/sql-session.server";
+import type { EventSubmission, RecordOutcome } from "./order-store.server";
 
 type Pending = { submission: EventSubmission; resolve: (outcome: RecordOutcome) => void; reject: (error: unknown) => void };
 
@@ -14,7 +15,7 @@ export class GroupCommitter {
   private running = false;
 
   constructor(
-    private readonly db: () => Db,
+    private readonly writer: () => SqlWriterConnection,
     private readonly maxBatch = 256,
   ) {}
 
@@ -43,7 +44,7 @@ export class GroupCommitter {
   private async commit(batch: Pending[]) {
     try {
       const outcomes = await recordSubmissions(
-        this.db(),
+        this.writer(),
         batch.map((p) => p.submission),
       );
       batch.forEach((p, i) => p.resolve(outcomes[i]));

@@ -1,7 +1,8 @@
 import { sha256Hex } from "../crypto.server";
 import type { Db } from "../db.server";
 import type { VerifiedWebhook } from "../intake/webhook-verifier.server";
-import { refreshOrders } from "./order-store.server";
+import { eraseOrderContacts } from "./event-log/event-log-writer.server";
+import type { SqlWriterConnection } from "./event-log/sql-session.server";
 
 export async function uninstallShop(db: Db, shop: string, at: Date): Promise<void> {
   await db.$transaction([
@@ -52,13 +53,12 @@ type RedactPayload = {
 };
 
 const REDACTED_RAW = JSON.stringify({ redacted: true });
-const ERASED_CUSTOMER = { customerId: null, emailHash: null, phoneHash: null };
 
 /**
- * customers/redact: every order of that customer loses its raw payloads and contact keys; the
+ * customers/redact: every order of that customer loses its raw payloads and lookup keys; the
  * status history (what shipped when) stays, as it is not personal data.
  */
-export async function eraseCustomer(db: Db, shop: string, payload: unknown, at: Date): Promise<void> {
+export async function eraseCustomer(db: Db, writer: SqlWriterConnection, shop: string, payload: unknown, at: Date): Promise<void> {
   const { customer, orders_to_redact } = (payload ?? {}) as RedactPayload;
   const orderIds = Array.isArray(orders_to_redact) ? orders_to_redact.map(stringId).filter((x): x is string => !!x) : [];
   const customerId = stringId(customer?.id);
@@ -69,27 +69,8 @@ export async function eraseCustomer(db: Db, shop: string, payload: unknown, at: 
   if (email) or.push({ emailHash: sha256Hex(email) });
   const orders = or.length ? await db.order.findMany({ where: { shop, OR: or }, select: { orderId: true } }) : [];
   const targets = [...new Set([...orderIds, ...orders.map((o) => o.orderId)])];
-
-  await db.$transaction(async (tx) => {
-    for (const orderId of targets) {
-      const events = await tx.event.findMany({ where: { shop, orderId }, select: { id: true, data: true } });
-      for (const event of events) {
-        await tx.event.update({
-          where: { id: event.id },
-          data: { raw: REDACTED_RAW, data: JSON.stringify(withoutContact(JSON.parse(event.data))) },
-        });
-      }
-      if (events.length > 0) await refreshOrders(tx, [{ shop, orderId }]);
-    }
-  });
-  const webhookRows = await db.complianceRequest.findMany({ where: { shop, topic: "customers/redact", completedAt: null } });
-  for (const row of webhookRows) await completeCompliance(db, row.webhookId, at);
-}
-
-/** Normalised events carry the customer only as lookup keys (hashes and id) on order snapshots. */
-function withoutContact(data: unknown): unknown {
-  if (data && typeof data === "object" && "customer" in data) return { ...data, customer: ERASED_CUSTOMER };
-  return data;
+  await eraseOrderContacts(writer, shop, targets, REDACTED_RAW);
+  await db.complianceRequest.updateMany({ where: { shop, topic: "customers/redact", completedAt: null }, data: { completedAt: at } });
 }
 
 /** shop/redact, 48 hours after uninstall: nothing of the shop stays but the record of this request. */

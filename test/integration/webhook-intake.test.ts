@@ -2,6 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixture } from "../../app/domain/fixtures/load";
 import { createWebhookIntake } from "../../app/intake/shopify-webhook-intake.server";
 import { createWebhookVerifier } from "../../app/intake/webhook-verifier.server";
+import { openEventLogWriter } from "../../app/store/event-log/index.server";
+import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.server";
 import { GroupCommitter } from "../../app/store/group-commit.server";
 import { replayAll } from "../../app/store/replay.server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
@@ -10,16 +12,24 @@ import { signedWebhookHeaders, TEST_SECRET } from "../support/webhooks";
 const SHOP = "test-shop.myshopify.com";
 let db: TestDatabase;
 let receive: ReturnType<typeof createWebhookIntake>;
+let writer: SqlWriterConnection;
+let committer: GroupCommitter;
 
 beforeAll(async () => {
   db = await createTestDatabase();
+  writer = openEventLogWriter(db.url);
+  committer = new GroupCommitter(() => writer);
   receive = createWebhookIntake({
     db: () => db.prisma,
-    record: (submission) => new GroupCommitter(() => db.prisma).submit(submission),
+    writer: () => writer,
+    record: (submission) => committer.submit(submission),
     verify: createWebhookVerifier({ apiKey: "test-key", apiSecret: TEST_SECRET, previousApiSecret: undefined, appUrl: "https://app.example.com" }),
   });
 });
-afterAll(async () => db?.drop());
+afterAll(async () => {
+  await writer?.close();
+  await db?.drop();
+});
 
 beforeEach(async () => {
   const p = db.prisma;

@@ -1,0 +1,239 @@
+import type { OrderEvent } from "../../domain/events";
+import type { RollupResult } from "../../domain/rollup";
+import { rollupStored, type EventSubmission, type RecordOutcome, type StoredEvent } from "../order-store.server";
+import { placeholders, valuesList, type SqlSession, type SqlValue, type SqlWriterConnection } from "./sql-session.server";
+
+const orderKey = (shop: string, orderId: string) => `${shop}\u0000${orderId}`;
+type OrderRef = { shop: string; orderId: string };
+
+/** Prisma's own representation of DateTime per provider, so Prisma reads these rows as its own. */
+function dbDate(date: Date, dialect: SqlSession["dialect"]): string {
+  const iso = date.toISOString();
+  return dialect === "sqlite" ? iso.replace("Z", "+00:00") : iso;
+}
+
+function jsDate(value: unknown): Date {
+  return value instanceof Date ? value : new Date(String(value));
+}
+
+// Keeps each statement well under SQLite's variable limit and PostgreSQL's 65535 parameters.
+const CHUNK = 400;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function groupByShop(items: ReadonlyArray<{ shop: string; value: string }>): Array<[string, string[]]> {
+  const map = new Map<string, Set<string>>();
+  for (const { shop, value } of items) {
+    let set = map.get(shop);
+    if (!set) map.set(shop, (set = new Set()));
+    set.add(value);
+  }
+  return [...map].map(([shop, set]) => [shop, [...set]]);
+}
+
+/**
+ * Appends the events of several submissions and rewrites the rollup of every order they touch in
+ * ONE transaction, so a status is readable the moment its source is acknowledged and a crash never
+ * leaves an event without its rollup. See docs/decisions/005-intake-write-path.md.
+ */
+export async function recordSubmissions(connection: SqlWriterConnection, submissions: readonly EventSubmission[]): Promise<RecordOutcome[]> {
+  return connection.transaction(async (sql) => {
+    const touched = new Map<string, OrderRef>();
+    for (const s of submissions) for (const e of s.events) touched.set(orderKey(s.shop, e.orderId), { shop: s.shop, orderId: e.orderId });
+    await lockOrders(sql, [...touched.values()]);
+
+    const seen = await existingDedupeKeys(sql, submissions);
+    const outcomes: RecordOutcome[] = [];
+    const fresh: SqlValue[][] = [];
+    const changed = new Map<string, OrderRef>();
+    for (const s of submissions) {
+      let stored = 0;
+      const orderIds = new Set<string>();
+      const receivedAt = dbDate(s.receivedAt, sql.dialect);
+      for (const event of s.events) {
+        const key = `${s.shop}\u0000${event.dedupeKey}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        fresh.push([
+          s.shop,
+          event.orderId,
+          event.source,
+          event.kind,
+          event.dedupeKey,
+          event.sourceEventId ?? null,
+          dbDate(new Date(event.occurredAt), sql.dialect),
+          receivedAt,
+          JSON.stringify(event.data),
+          event.raw,
+        ]);
+        changed.set(orderKey(s.shop, event.orderId), { shop: s.shop, orderId: event.orderId });
+        orderIds.add(event.orderId);
+        stored += 1;
+      }
+      outcomes.push({ stored, duplicates: s.events.length - stored, orderIds: [...orderIds].sort() });
+    }
+    if (fresh.length === 0) return outcomes;
+
+    for (const rows of chunks(fresh, 100)) {
+      await sql.run(
+        `INSERT INTO "Event" ("shop", "orderId", "source", "kind", "dedupeKey", "sourceEventId", "occurredAt", "receivedAt", "data", "raw") VALUES ${valuesList(rows.length, 10)}`,
+        rows.flat(),
+      );
+    }
+    await refreshWithin(sql, [...changed.values()]);
+    return outcomes;
+  });
+}
+
+/** Recomputes the given orders' rollups from their whole logs, in a transaction of their own. */
+export async function refreshOrders(connection: SqlWriterConnection, orders: readonly OrderRef[]): Promise<void> {
+  if (orders.length === 0) return;
+  await connection.transaction(async (sql) => {
+    await lockOrders(sql, orders);
+    await refreshWithin(sql, orders);
+  });
+}
+
+/**
+ * GDPR erasure of orders: raw payloads replaced, customer lookup keys blanked in the normalised
+ * events, rollups rebuilt from the erased log — one transaction, so no half-erased order remains.
+ */
+export async function eraseOrderContacts(connection: SqlWriterConnection, shop: string, orderIds: readonly string[], redactedRaw: string): Promise<void> {
+  if (orderIds.length === 0) return;
+  await connection.transaction(async (sql) => {
+    await lockOrders(sql, orderIds.map((orderId) => ({ shop, orderId })));
+    for (const ids of chunks([...orderIds])) {
+      const rows = await sql.all<{ id: number | string; data: string }>(
+        `SELECT "id", "data" FROM "Event" WHERE "shop" = ? AND "orderId" IN (${placeholders(ids.length)}) AND "kind" = 'order_snapshot'`,
+        [shop, ...ids],
+      );
+      for (const row of rows) {
+        const data = JSON.parse(row.data) as Record<string, unknown>;
+        data.customer = { customerId: null, emailHash: null, phoneHash: null };
+        await sql.run(`UPDATE "Event" SET "data" = ? WHERE "id" = ?`, [JSON.stringify(data), Number(row.id)]);
+      }
+      await sql.run(`UPDATE "Event" SET "raw" = ? WHERE "shop" = ? AND "orderId" IN (${placeholders(ids.length)})`, [redactedRaw, shop, ...ids]);
+    }
+    await refreshWithin(sql, orderIds.map((orderId) => ({ shop, orderId })));
+  });
+}
+
+async function lockOrders(sql: SqlSession, orders: readonly OrderRef[]) {
+  if (sql.dialect !== "postgresql" || orders.length === 0) return;
+  const keys = orders.map((o) => `${o.shop}/${o.orderId}`);
+  // Sorted lock order: two transactions locking overlapping orders can never deadlock.
+  await sql.run(
+    `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(key, 0) AS k FROM unnest(?::text[]) AS key) AS keys ORDER BY k`,
+    [keys],
+  );
+}
+
+async function existingDedupeKeys(sql: SqlSession, submissions: readonly EventSubmission[]): Promise<Set<string>> {
+  const seen = new Set<string>();
+  const byShop = groupByShop(submissions.flatMap((s) => s.events.map((e) => ({ shop: s.shop, value: e.dedupeKey }))));
+  for (const [shop, keys] of byShop) {
+    for (const part of chunks(keys)) {
+      const rows = await sql.all<{ dedupeKey: string }>(
+        `SELECT "dedupeKey" FROM "Event" WHERE "shop" = ? AND "dedupeKey" IN (${placeholders(part.length)})`,
+        [shop, ...part],
+      );
+      for (const row of rows) seen.add(`${shop}\u0000${row.dedupeKey}`);
+    }
+  }
+  return seen;
+}
+
+type EventRow = { shop: string; orderId: string; source: string; kind: string; dedupeKey: string; occurredAt: unknown; receivedAt: unknown; data: string };
+
+async function loadEvents(sql: SqlSession, orders: readonly OrderRef[]): Promise<Map<string, StoredEvent[]>> {
+  const byOrder = new Map<string, StoredEvent[]>();
+  for (const [shop, orderIds] of groupByShop(orders.map((o) => ({ shop: o.shop, value: o.orderId })))) {
+    for (const ids of chunks(orderIds)) {
+      const rows = await sql.all<EventRow>(
+        `SELECT "shop", "orderId", "source", "kind", "dedupeKey", "occurredAt", "receivedAt", "data" FROM "Event" WHERE "shop" = ? AND "orderId" IN (${placeholders(ids.length)}) ORDER BY "id"`,
+        [shop, ...ids],
+      );
+      for (const row of rows) {
+        const key = orderKey(row.shop, row.orderId);
+        let list = byOrder.get(key);
+        if (!list) byOrder.set(key, (list = []));
+        list.push({
+          event: {
+            source: row.source,
+            kind: row.kind,
+            orderId: row.orderId,
+            occurredAt: jsDate(row.occurredAt).toISOString(),
+            dedupeKey: row.dedupeKey,
+            data: JSON.parse(row.data),
+          } as OrderEvent,
+          receivedAt: jsDate(row.receivedAt),
+        });
+      }
+    }
+  }
+  return byOrder;
+}
+
+async function refreshWithin(sql: SqlSession, orders: readonly OrderRef[]) {
+  const events = await loadEvents(sql, orders);
+  const d = (date: Date) => dbDate(date, sql.dialect);
+  const orderRows: SqlValue[][] = [];
+  const shipmentRows: SqlValue[][] = [];
+  const trackingRows: SqlValue[][] = [];
+  const claimRows: SqlValue[][] = [];
+  for (const { shop, orderId } of orders) {
+    const stored = events.get(orderKey(shop, orderId));
+    if (!stored || stored.length === 0) continue;
+    const result: RollupResult = rollupStored(stored);
+    const updatedAt = new Date(result.status.updatedAt);
+    orderRows.push([
+      shop,
+      orderId,
+      result.order.name ?? "",
+      result.order.emailHash,
+      result.order.phoneHash,
+      result.order.customerId,
+      result.status.status,
+      JSON.stringify(result.status),
+      stored.length,
+      result.order.placedAt ? d(new Date(result.order.placedAt)) : null,
+      d(updatedAt),
+    ]);
+    for (const s of result.status.shipments) {
+      shipmentRows.push([shop, orderId, s.id, s.status, s.carrier, s.trackingNumbers.join(" "), d(updatedAt)]);
+      for (const trackingNumber of new Set(s.trackingNumbers)) trackingRows.push([shop, trackingNumber, orderId, s.id]);
+    }
+    const receivedBySource = new Map<string, Date>();
+    for (const s of stored) {
+      const prev = receivedBySource.get(s.event.source);
+      if (!prev || prev < s.receivedAt) receivedBySource.set(s.event.source, s.receivedAt);
+    }
+    for (const claim of result.sources) {
+      claimRows.push([shop, orderId, claim.source, claim.claim, d(new Date(claim.occurredAt)), d(receivedBySource.get(claim.source) ?? updatedAt)]);
+    }
+  }
+
+  // Replacing the read rows wholesale keeps this set-based: a few statements per batch, not per order.
+  for (const [shop, orderIds] of groupByShop(orders.map((o) => ({ shop: o.shop, value: o.orderId })))) {
+    for (const ids of chunks(orderIds)) {
+      for (const table of ["Order", "Shipment", "TrackingNumber", "SourceClaim"]) {
+        await sql.run(`DELETE FROM "${table}" WHERE "shop" = ? AND "orderId" IN (${placeholders(ids.length)})`, [shop, ...ids]);
+      }
+    }
+  }
+  await insertRows(sql, "Order", ["shop", "orderId", "name", "emailHash", "phoneHash", "customerId", "status", "document", "eventCount", "placedAt", "updatedAt"], orderRows);
+  await insertRows(sql, "Shipment", ["shop", "orderId", "shipmentId", "status", "carrier", "trackingNumbers", "updatedAt"], shipmentRows);
+  await insertRows(sql, "TrackingNumber", ["shop", "trackingNumber", "orderId", "shipmentId"], trackingRows);
+  await insertRows(sql, "SourceClaim", ["shop", "orderId", "source", "claim", "occurredAt", "receivedAt"], claimRows);
+}
+
+async function insertRows(sql: SqlSession, table: string, columns: readonly string[], rows: readonly SqlValue[][]) {
+  const names = columns.map((c) => `"${c}"`).join(", ");
+  for (const part of chunks(rows, Math.floor(CHUNK / columns.length) * 8 || 1)) {
+    await sql.run(`INSERT INTO "${table}" (${names}) VALUES ${valuesList(part.length, columns.length)}`, part.flat());
+  }
+}
