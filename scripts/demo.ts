@@ -3,10 +3,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
-import { DEMO_API_SECRET, DEMO_SHOP } from "../app/demo/constants";
-import { simulateStore } from "../app/demo/simulated-store";
 import { PROJECT_ROOT, startAppProcess } from "./lib/app-process";
-import { sendWebhooks } from "./lib/webhook-sender";
+import { seedDemoStore } from "./lib/demo-store";
 
 const port = Number(process.env.PORT || 3000);
 const orders = Number(process.env.DEMO_ORDERS || 300);
@@ -42,9 +40,8 @@ async function main() {
   });
 
   const app = await startAppProcess({ port, env });
-  const store = simulateStore({ shop: DEMO_SHOP, orders, now: new Date() });
   const started = Date.now();
-  const report = await sendWebhooks(app.url, DEMO_SHOP, DEMO_API_SECRET, store.deliveries, { demoDeliveredAt: true });
+  const { store, report } = await seedDemoStore(app.url, { orders });
   console.log(
     `Seeded ${store.orders.length} orders from ${report.sent} signed webhooks in ${Date.now() - started} ms (${JSON.stringify(report.byStatus)}).`,
   );
