@@ -62,7 +62,7 @@ export default function OrderDetail() {
                     </Text>
                     <Badge tone={statusTone(shipment.status)}>{statusLabel(shipment.status)}</Badge>
                   </InlineStack>
-                  <ProgressBar progress={SHIPMENT_PROGRESS[shipment.status] ?? 0} size="small" />
+                  <ProgressBar progress={SHIPMENT_PROGRESS[shipment.status] ?? 0} size="small" animated={false} />
                   <Text as="p">
                     {`${shipment.carrier ?? "Carrier unknown"} · ${shipment.trackingNumbers.join(", ") || "no tracking number"}`}
                   </Text>
