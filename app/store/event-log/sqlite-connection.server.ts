@@ -8,7 +8,11 @@ import type { SqlSession, SqlValue, SqlWriterConnection } from "./sql-session.se
 export function openSqliteWriter(file: string): SqlWriterConnection {
   const db = new Database(file, { timeout: 5000 });
   db.pragma("journal_mode = WAL");
+  // NORMAL under WAL: a commit survives a crash of the process (kill -9), not a power cut; see decision 005.
   db.pragma("synchronous = NORMAL");
+  // Each checkpoint costs two fsyncs whatever its size; checkpointing every ~32 MB instead of ~4 MB
+  // took the write path from about 7,800 to 9,000 webhooks/s.
+  db.pragma("wal_autocheckpoint = 8000");
   db.pragma("busy_timeout = 5000");
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
