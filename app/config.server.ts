@@ -35,7 +35,7 @@ const DEVELOPMENT_ENCRYPTION_KEY = Buffer.alloc(32, 7);
 
 export class ConfigError extends Error {}
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function readConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const parsed = envSchema.parse(env);
   const production = parsed.NODE_ENV === "production";
   const scopes = (parsed.SCOPES ?? "read_orders,read_fulfillments")

@@ -50,10 +50,13 @@ async function handleWebhook(req, res) {
   } catch (error) {
     return send(res, error.status ?? 400, error.status === 413 ? "body too large" : "bad request", { Connection: "close" });
   }
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (typeof value === "string") headers.set(name, value);
-  }
+  // node lower-cases header names; repeated headers (arrays) are never Shopify's.
+  const headers = {
+    get: (name) => {
+      const value = req.headers[name];
+      return typeof value === "string" ? value : null;
+    },
+  };
   try {
     const answer = await receiveWebhook(rawBody, headers);
     send(res, answer.status, answer.body, answer.headers);

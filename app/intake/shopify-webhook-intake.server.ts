@@ -4,7 +4,7 @@ import type { SqlWriterConnection } from "../store/event-log/sql-session.server"
 import type { EventSubmission, RecordOutcome } from "../store/order-store.server";
 import { eraseCustomer, eraseShop, recordComplianceRequest, uninstallShop, updateGrantedScopes } from "../store/lifecycle.server";
 import { isDatabaseUnavailable } from "../store/database-errors.server";
-import type { WebhookVerification } from "./webhook-verifier.server";
+import type { HeaderReader, WebhookVerification } from "./webhook-verifier.server";
 
 export type IntakeAnswer = { status: number; body: string; headers?: Record<string, string> };
 
@@ -31,11 +31,11 @@ export const COMPLIANCE_TOPICS = new Set(["customers/data_request", "customers/r
 type Dependencies = {
   db: () => Db;
   writer: () => SqlWriterConnection;
-  verify: (rawBody: string, headers: Headers) => Promise<WebhookVerification>;
+  verify: (rawBody: string, headers: HeaderReader) => Promise<WebhookVerification>;
   /** Appends events and rolls up their orders in one transaction (see GroupCommitter). */
   record: (submission: EventSubmission) => Promise<RecordOutcome>;
   /** When the delivery counts as received; the clock, except in demo mode (see simulated-store.ts). */
-  receivedAt?: (headers: Headers) => Date;
+  receivedAt?: (headers: HeaderReader) => Date;
 };
 
 const answer = (status: number, body: string, headers?: Record<string, string>): IntakeAnswer => ({ status, body, headers });
@@ -45,7 +45,7 @@ const answer = (status: number, body: string, headers?: Record<string, string>):
  * verify, normalise, append + roll up in one transaction, then answer.
  */
 export function createWebhookIntake({ db, writer, verify, record, receivedAt: receivedAtOf = () => new Date() }: Dependencies) {
-  return async function receiveWebhook(rawBody: string, headers: Headers): Promise<IntakeAnswer> {
+  return async function receiveWebhook(rawBody: string, headers: HeaderReader): Promise<IntakeAnswer> {
     const verification = await verify(rawBody, headers);
     if (!verification.ok) return answer(verification.status, verification.reason);
     const { webhook } = verification;

@@ -3,7 +3,7 @@ import { getPrisma } from "../db.server";
 import { getEventLogWriter } from "../store/event-log/index.server";
 import { GroupCommitter } from "../store/group-commit.server";
 import { createWebhookIntake } from "./shopify-webhook-intake.server";
-import { createWebhookVerifier } from "./webhook-verifier.server";
+import { createWebhookVerifier, type HeaderReader } from "./webhook-verifier.server";
 
 const committer = new GroupCommitter(getEventLogWriter);
 
@@ -20,7 +20,7 @@ export const receiveWebhook = createWebhookIntake({
  * The demo replays weeks of history in seconds; it states when simulated Shopify delivered each
  * webhook so sync lag looks as it would have. Only demo mode, which cannot run in production, reads it.
  */
-function demoReceivedAt(headers: Headers): Date {
+function demoReceivedAt(headers: HeaderReader): Date {
   const stated = Date.parse(headers.get("x-demo-delivered-at") ?? "");
   return Number.isNaN(stated) ? new Date() : new Date(stated);
 }
