@@ -24,9 +24,9 @@ export function requireBuild() {
 export const TEST_API_KEY = "test-api-key";
 
 /** The production server as `npm start` runs it, on its own port and database. */
-export async function startProductionApp(databaseUrl: string, secret: string, extraEnv: Record<string, string> = {}): Promise<AppProcess> {
+export async function startProductionApp(databaseUrl: string, secret: string, extraEnv: Record<string, string> = {}, fixedPort?: number): Promise<AppProcess> {
   requireBuild();
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   return startAppProcess({
     port,
     quiet: true,

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { simulateStore } from "../../app/demo/simulated-store";
+import { replayAll } from "../../app/store/replay.server";
+import type { AppProcess } from "../../scripts/lib/app-process";
+import { startProductionApp } from "../support/app-server";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { prepareDeliveries, sendUntilAcknowledged } from "../support/webhook-load";
+import { TEST_SECRET } from "../support/webhooks";
+
+const SHOP = "crash-shop.myshopify.com";
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => db?.drop());
+
+/** Distinct webhook ids in the log: dedupe keys are the webhook id, or id#n when one webhook made several events. */
+async function webhookIdsInLog(): Promise<Map<string, number>> {
+  const rows = await db.prisma.event.findMany({ where: { shop: SHOP }, select: { dedupeKey: true } });
+  const ids = new Map<string, number>();
+  for (const { dedupeKey } of rows) {
+    const id = dedupeKey.split("#")[0];
+    ids.set(id, (ids.get(id) ?? 0) + 1);
+  }
+  return ids;
+}
+
+describe(`crash safety on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
+  it("keeps every acknowledged webhook and a consistent rollup through repeated kill -9 under load", async () => {
+    const store = simulateStore({ shop: SHOP, orders: 250, now: new Date(), seed: 42 });
+    const items = prepareDeliveries(store.deliveries, SHOP, TEST_SECRET, "crash");
+    let app: AppProcess | null = await startProductionApp(db.url, TEST_SECRET);
+    const port = Number(new URL(app.url).port);
+    let kills = 0;
+    let stopping = false;
+
+    const chaos = (async () => {
+      while (!stopping) {
+        await new Promise((r) => setTimeout(r, 400 + Math.random() * 400));
+        if (stopping || !app) break;
+        const victim = app;
+        app = null;
+        victim.child.kill("SIGKILL");
+        kills += 1;
+        await victim.stop();
+        app = await startProductionApp(db.url, TEST_SECRET, { PORT: String(port) }, port);
+      }
+    })();
+
+    const result = await sendUntilAcknowledged(() => (app ? [app.url] : [`http://127.0.0.1:${port}`]), items, { concurrency: 16 });
+    stopping = true;
+    await chaos;
+    await app?.stop();
+
+    expect(kills).toBeGreaterThanOrEqual(2);
+    expect(result.acknowledged.size).toBe(items.length);
+    const inLog = await webhookIdsInLog();
+    expect([...result.acknowledged].filter((id) => !inLog.has(id))).toEqual([]);
+    expect([...inLog.keys()].filter((id) => !result.acknowledged.has(id))).toEqual([]);
+    const expectedEvents = await db.prisma.event.count({ where: { shop: SHOP } });
+    expect(new Set((await db.prisma.event.findMany({ where: { shop: SHOP }, select: { dedupeKey: true } })).map((e) => e.dedupeKey)).size).toBe(expectedEvents);
+    const report = await replayAll(db.prisma, { shop: SHOP });
+    expect(report.orders).toBe(store.orders.length);
+    expect(report.differences).toEqual([]);
+  }, 180_000);
+});
