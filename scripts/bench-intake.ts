@@ -1,9 +1,10 @@
-// `npm run bench:intake`: signed webhooks with unique ids and a realistic topic mix against the
-// production build, 32 concurrent connections; reports webhooks/s, ack p50/p99, event-to-readable
-// p99, and the same load against a bare baseline (node:http + HMAC check + one SQLite insert).
-import { spawn } from "node:child_process";
+// `npm run bench:intake [-- --pg] [--orders N] [--processes 1,2,4] [--soak-seconds S]`
+// Signed webhooks with unique ids and a realistic topic mix against the production build, 32
+// concurrent connections. Reports webhooks/s, ack p50/p99, event-to-readable p50/p99, server RSS,
+// and (SQLite) the same load against a bare baseline: node:http + HMAC check + one SQLite insert.
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -11,7 +12,8 @@ import { parseArgs } from "node:util";
 import { simulateStore, type WebhookDelivery } from "../app/demo/simulated-store";
 import { createPrismaClient } from "../app/db.server";
 import { createApiKey } from "../app/store/api-keys.server";
-import { PROJECT_ROOT, startAppProcess } from "./lib/app-process";
+import { createPostgresDatabase } from "../test/support/database";
+import { PROJECT_ROOT, startAppProcess, type AppProcess } from "./lib/app-process";
 import { webhookHeaders } from "./lib/webhook-sender";
 
 const { values } = parseArgs({
@@ -19,24 +21,27 @@ const { values } = parseArgs({
     orders: { type: "string", default: "4000" },
     connections: { type: "string", default: "32" },
     pg: { type: "boolean", default: false },
+    processes: { type: "string" },
+    "soak-seconds": { type: "string", default: "0" },
     "skip-baseline": { type: "boolean", default: false },
   },
 });
 const SHOP = "bench-shop.myshopify.com";
 const SECRET = "bench-secret";
 const CONNECTIONS = Number(values.connections);
+const processCounts = (values.processes ?? (values.pg ? "1,2,4" : "1")).split(",").map(Number);
 
 type Prepared = { body: string; headers: Record<string, string>; orderId: string };
 
 function prepare(deliveries: readonly WebhookDelivery[], runId: string): Prepared[] {
   return deliveries.map((d, i) => {
     const body = JSON.stringify(d.payload);
-    const unique = { ...d, webhookId: `${runId}-${i}` };
-    return { body, headers: webhookHeaders(unique, SHOP, body, SECRET), orderId: String((d.payload as { order_id?: unknown; id?: unknown }).order_id ?? (d.payload as { id?: unknown }).id) };
+    const payload = d.payload as { order_id?: unknown; id?: unknown };
+    return { body, headers: webhookHeaders({ ...d, webhookId: `${runId}-${i}` }, SHOP, body, SECRET), orderId: String(payload.order_id ?? payload.id) };
   });
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS * 4 });
 
 function post(port: number, item: Prepared): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -57,17 +62,17 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function load(port: number, items: readonly Prepared[]) {
+async function load(ports: number[], items: readonly Prepared[]) {
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
   let next = 0;
   const started = process.hrtime.bigint();
   await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
+    Array.from({ length: CONNECTIONS }, async (_, worker) => {
       while (next < items.length) {
         const item = items[next++];
         const t0 = process.hrtime.bigint();
-        const status = await post(port, item);
+        const status = await post(ports[worker % ports.length], item);
         latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
         statuses[status] = (statuses[status] ?? 0) + 1;
       }
@@ -78,13 +83,12 @@ async function load(port: number, items: readonly Prepared[]) {
   return { rate: items.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), statuses, seconds };
 }
 
-/** Time from sending a webhook to the support API showing the status it caused, sampled under load. */
-async function eventToReadable(port: number, items: readonly Prepared[], apiKey: string, samples: number) {
+/** Time from sending a webhook to the support API answering with the status it caused. */
+async function eventToReadable(port: number, items: readonly Prepared[], apiKey: string) {
   const times: number[] = [];
-  for (const item of items.slice(0, samples)) {
+  for (const item of items) {
     const t0 = process.hrtime.bigint();
-    const status = await post(port, item);
-    if (status !== 200) continue;
+    if ((await post(port, item)) !== 200) continue;
     for (;;) {
       const res = await fetch(`http://127.0.0.1:${port}/api/v1/orders/${item.orderId}`, { headers: { Authorization: `Bearer ${apiKey}` } });
       await res.text();
@@ -96,6 +100,13 @@ async function eventToReadable(port: number, items: readonly Prepared[], apiKey:
   return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
 
+function rssMiB(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
 async function baseline(items: readonly Prepared[], dbFile: string) {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "scripts/lib/baseline-server.mjs")], {
@@ -104,60 +115,97 @@ async function baseline(items: readonly Prepared[], dbFile: string) {
   });
   await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
   try {
-    await load(port, items.slice(0, 2000));
-    return await load(port, items);
+    await load([port], items.slice(0, 2000));
+    return await load([port], items);
   } finally {
     child.kill("SIGTERM");
+  }
+}
+
+async function scratchDatabase(dir: string, label: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const db = values.pg ? await createPostgresDatabase("ot_bench") : { url: `file:${path.join(dir, `${label}.sqlite`)}`, drop: async () => undefined };
+  execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts/db.mjs"), "setup"], { env: { ...process.env, DATABASE_URL: db.url }, stdio: "ignore" });
+  return db;
+}
+
+async function startApps(count: number, databaseUrl: string): Promise<AppProcess[]> {
+  return Promise.all(
+    Array.from({ length: count }, () =>
+      startAppProcess({
+        port: 20000 + Math.floor(Math.random() * 20000),
+        quiet: true,
+        env: {
+          NODE_ENV: "production",
+          SHOPIFY_API_KEY: "bench",
+          SHOPIFY_API_SECRET: SECRET,
+          SHOPIFY_APP_URL: "http://127.0.0.1",
+          DATABASE_URL: databaseUrl,
+          ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+        },
+      }),
+    ),
+  );
+}
+
+async function run(processes: number, dir: string) {
+  const db = await scratchDatabase(dir, `bench-${processes}`);
+  const apps = await startApps(processes, db.url);
+  const ports = apps.map((a) => Number(new URL(a.url).port));
+  const prisma = createPrismaClient(db.url);
+  try {
+    const apiKey = (await createApiKey(prisma, SHOP, "bench")).secret;
+    await load(ports, prepare(simulateStore({ shop: SHOP, orders: 300, now: new Date(), seed: 99, firstOrderNumber: 900_000 }).deliveries, `warm-${randomBytes(4).toString("hex")}`));
+    const store = simulateStore({ shop: SHOP, orders: Number(values.orders), now: new Date(), seed: 7 });
+    const ours = await load(ports, prepare(store.deliveries, `run-${randomBytes(4).toString("hex")}`));
+    const readable = await eventToReadable(
+      ports[0],
+      prepare(simulateStore({ shop: SHOP, orders: 60, now: new Date(), seed: 11, firstOrderNumber: 800_000 }).deliveries, `etr-${randomBytes(4).toString("hex")}`),
+      apiKey,
+    );
+    console.log(
+      `${values.pg ? "PostgreSQL" : "SQLite"}, ${processes} process${processes > 1 ? "es" : ""}: ${ours.rate.toFixed(0)} webhooks/s over ${store.deliveries.length}, ack p50 ${ours.p50.toFixed(2)} ms, p99 ${ours.p99.toFixed(2)} ms, event-to-readable p50 ${readable.p50.toFixed(2)} ms, p99 ${readable.p99.toFixed(2)} ms, RSS ${apps.map((a) => rssMiB(a.child.pid).toFixed(0)).join("/")} MiB, statuses ${JSON.stringify(ours.statuses)}`,
+    );
+
+    const soakSeconds = Number(values["soak-seconds"]);
+    if (soakSeconds > 0) {
+      const soakStore = simulateStore({ shop: SHOP, orders: 2000, now: new Date(), seed: 13, firstOrderNumber: 2_000_000 });
+      const until = Date.now() + soakSeconds * 1000;
+      let round = 0;
+      console.log(`soak: ${soakSeconds} s at full rate, RSS per minute:`);
+      let nextReport = Date.now();
+      while (Date.now() < until) {
+        const result = await load(ports, prepare(soakStore.deliveries, `soak-${round++}-${randomBytes(3).toString("hex")}`));
+        if (Date.now() >= nextReport) {
+          console.log(`  ${new Date().toISOString()} ${result.rate.toFixed(0)} webhooks/s, RSS ${apps.map((a) => rssMiB(a.child.pid).toFixed(0)).join("/")} MiB`);
+          nextReport = Date.now() + 60_000;
+        }
+      }
+    }
+    return ours;
+  } finally {
+    await prisma.$disconnect();
+    await Promise.all(apps.map((a) => a.stop()));
+    await db.drop();
   }
 }
 
 async function main() {
   if (!existsSync(path.join(PROJECT_ROOT, "build/server/index.js"))) throw new Error("Run `npm run build` first.");
   const dir = mkdtempSync(path.join(os.tmpdir(), "ot-bench-"));
-  const databaseUrl = values.pg ? (process.env.BENCH_DATABASE_URL ?? "") : `file:${path.join(dir, "bench.sqlite")}`;
-  if (values.pg && !databaseUrl) throw new Error("--pg needs BENCH_DATABASE_URL (a scratch PostgreSQL database)");
-  const { execFileSync } = await import("node:child_process");
-  execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts/db.mjs"), "setup"], { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: "ignore" });
-
-  const store = simulateStore({ shop: SHOP, orders: Number(values.orders), now: new Date(), seed: 7 });
-  const warm = prepare(simulateStore({ shop: SHOP, orders: 300, now: new Date(), seed: 99, firstOrderNumber: 900_000 }).deliveries, `warm-${randomBytes(4).toString("hex")}`);
-  const items = prepare(store.deliveries, `run-${randomBytes(4).toString("hex")}`);
-  const topics = new Map<string, number>();
-  for (const d of store.deliveries) topics.set(d.topic, (topics.get(d.topic) ?? 0) + 1);
-
-  const app = await startAppProcess({
-    port: 20000 + Math.floor(Math.random() * 20000),
-    quiet: true,
-    env: {
-      NODE_ENV: "production",
-      SHOPIFY_API_KEY: "bench",
-      SHOPIFY_API_SECRET: SECRET,
-      SHOPIFY_APP_URL: "http://127.0.0.1",
-      DATABASE_URL: databaseUrl,
-      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-    },
-  });
-  const port = Number(new URL(app.url).port);
-  const db = createPrismaClient(databaseUrl);
-  const apiKey = (await createApiKey(db, SHOP, "bench")).secret;
   try {
-    await load(port, warm);
-    const ours = await load(port, items);
-    const readable = await eventToReadable(port, prepare(simulateStore({ shop: SHOP, orders: 100, now: new Date(), seed: 11, firstOrderNumber: 800_000 }).deliveries, `etr-${randomBytes(4).toString("hex")}`), apiKey, 300);
-    const rss = await fetch(`${app.url}/healthz`).then(() => undefined);
-    void rss;
-    console.log(`\nIntake benchmark (${values.pg ? "PostgreSQL" : "SQLite"}), ${items.length} webhooks, ${CONNECTIONS} connections`);
-    console.log(`topic mix: ${[...topics].map(([t, n]) => `${t} ${n}`).join(", ")}`);
-    console.log(`ours:      ${ours.rate.toFixed(0)} webhooks/s, ack p50 ${ours.p50.toFixed(2)} ms, p99 ${ours.p99.toFixed(2)} ms, statuses ${JSON.stringify(ours.statuses)}`);
-    console.log(`event-to-readable: p50 ${readable.p50.toFixed(2)} ms, p99 ${readable.p99.toFixed(2)} ms`);
-    if (!values["skip-baseline"]) {
-      const base = await baseline(items, path.join(dir, "baseline.sqlite"));
-      console.log(`baseline:  ${base.rate.toFixed(0)} webhooks/s, ack p50 ${base.p50.toFixed(2)} ms, p99 ${base.p99.toFixed(2)} ms (node:http + HMAC + one SQLite insert)`);
-      console.log(`ratio:     ${(ours.rate / base.rate).toFixed(2)}`);
+    console.log(`Intake benchmark: ${CONNECTIONS} connections, ${os.cpus().length} cores, ${values.orders} simulated orders`);
+    let single: Awaited<ReturnType<typeof run>> | undefined;
+    for (const count of processCounts) {
+      const result = await run(count, dir);
+      if (count === 1) single = result;
+    }
+    if (!values.pg && !values["skip-baseline"] && single) {
+      const store = simulateStore({ shop: SHOP, orders: Number(values.orders), now: new Date(), seed: 7 });
+      const base = await baseline(prepare(store.deliveries, `base-${randomBytes(4).toString("hex")}`), path.join(dir, "baseline.sqlite"));
+      console.log(`baseline (node:http + HMAC + one SQLite insert): ${base.rate.toFixed(0)} webhooks/s, ack p50 ${base.p50.toFixed(2)} ms, p99 ${base.p99.toFixed(2)} ms`);
+      console.log(`ratio: ${(single.rate / base.rate).toFixed(2)}`);
     }
   } finally {
-    await db.$disconnect();
-    await app.stop();
     agent.destroy();
     rmSync(dir, { recursive: true, force: true });
   }

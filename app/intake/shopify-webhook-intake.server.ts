@@ -70,6 +70,11 @@ export function createWebhookIntake({ db, writer, verify, record, receivedAt: re
         });
         return answer(200, outcome.stored === 0 && events.length > 0 ? "duplicate" : "ok");
       }
+      if ((LIFECYCLE_TOPICS.has(topic) || COMPLIANCE_TOPICS.has(topic)) && !payloadNamesShop(payload, webhook.shop)) {
+        // Shopify signs the body, not the shop header: a body that names a shop must name this one,
+        // or a captured delivery could be replayed against another shop's data.
+        return answer(400, "payload does not belong to the shop in X-Shopify-Shop-Domain");
+      }
       if (topic === "app/uninstalled") {
         await uninstallShop(db(), webhook.shop, receivedAt);
         return answer(200, "ok");
@@ -92,4 +97,17 @@ export function createWebhookIntake({ db, writer, verify, record, receivedAt: re
       throw error;
     }
   };
+}
+
+/**
+ * Lifecycle and compliance payloads name their shop: shop_domain (compliance topics) or
+ * myshopify_domain (app/uninstalled, whose `domain` may be a custom domain and is only a fallback).
+ * app/scopes_update names none.
+ */
+function payloadNamesShop(payload: unknown, shop: string): boolean {
+  if (!payload || typeof payload !== "object" || Array.isArray(payload)) return false;
+  const fields = payload as Record<string, unknown>;
+  const named = [fields.shop_domain, fields.myshopify_domain, fields.domain].find((value): value is string => typeof value === "string");
+  if (named === undefined) return "previous" in fields || "current" in fields;
+  return named.toLowerCase() === shop.toLowerCase();
 }

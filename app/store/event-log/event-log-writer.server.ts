@@ -198,6 +198,8 @@ async function refreshWithin(sql: SqlSession, orders: readonly OrderRef[]) {
       result.order.phoneHash,
       result.order.customerId,
       result.status.status,
+      // 1/0 reads as a boolean in both SQLite (Prisma's encoding) and PostgreSQL.
+      result.deleted ? 1 : 0,
       JSON.stringify(result.status),
       stored.length,
       result.order.placedAt ? d(new Date(result.order.placedAt)) : null,
@@ -225,7 +227,7 @@ async function refreshWithin(sql: SqlSession, orders: readonly OrderRef[]) {
       }
     }
   }
-  await insertRows(sql, "Order", ["shop", "orderId", "name", "emailHash", "phoneHash", "customerId", "status", "document", "eventCount", "placedAt", "updatedAt"], orderRows);
+  await insertRows(sql, "Order", ["shop", "orderId", "name", "emailHash", "phoneHash", "customerId", "status", "deleted", "document", "eventCount", "placedAt", "updatedAt"], orderRows);
   await insertRows(sql, "Shipment", ["shop", "orderId", "shipmentId", "status", "carrier", "trackingNumbers", "updatedAt"], shipmentRows);
   await insertRows(sql, "TrackingNumber", ["shop", "trackingNumber", "orderId", "shipmentId"], trackingRows);
   await insertRows(sql, "SourceClaim", ["shop", "orderId", "source", "claim", "occurredAt", "receivedAt"], claimRows);

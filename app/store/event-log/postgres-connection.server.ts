@@ -3,6 +3,14 @@ import type { SqlSession, SqlValue, SqlWriterConnection } from "./sql-session.se
 
 const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
 
+/**
+ * PostgreSQL text cannot hold NUL, which JSON allows inside strings ("\u0000" in an order name);
+ * it becomes U+FFFD rather than failing the whole batch.
+ */
+function storable(params: readonly SqlValue[]): SqlValue[] {
+  return params.map((p) => (typeof p === "string" && p.includes("\u0000") ? p.replaceAll("\u0000", "\ufffd") : p));
+}
+
 /** Numbers `?` placeholders as $1, $2, …; the writer's SQL never has `?` inside literals. */
 function numbered(sql: string): string {
   let n = 0;
@@ -36,10 +44,10 @@ export function openPostgresWriter(connectionString: string, poolSize = 8): SqlW
       const session: SqlSession = {
         dialect: "postgresql",
         async all<Row>(sql: string, params: readonly SqlValue[] = []) {
-          return (await client.query(numbered(sql), params as SqlValue[])).rows as Row[];
+          return (await client.query(numbered(sql), storable(params))).rows as Row[];
         },
         async run(sql: string, params: readonly SqlValue[] = []) {
-          await client.query(numbered(sql), params as SqlValue[]);
+          await client.query(numbered(sql), storable(params));
         },
       };
       let broken = false;

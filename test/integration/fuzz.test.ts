@@ -1,0 +1,134 @@
+import { createHmac } from "node:crypto";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixture } from "../../app/domain/fixtures/load";
+import { normalizeShopifyWebhook } from "../../app/domain/shopify-webhooks";
+import { createApiKey } from "../../app/store/api-keys.server";
+import type { AppProcess } from "../../scripts/lib/app-process";
+import { startProductionApp } from "../support/app-server";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { signedWebhookHeaders, TEST_SECRET } from "../support/webhooks";
+
+// Hostile and broken input against the production server: whatever arrives, the answer is a
+// clear 4xx (never a 5xx), nothing malformed is stored, and no shop sees another's data.
+const SHOP = "fuzz-shop.myshopify.com";
+const OTHER = "fuzz-other.myshopify.com";
+const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
+let db: TestDatabase;
+let app: AppProcess;
+let key: string;
+const serverErrors: string[] = [];
+
+const TOPICS = ["orders/create", "orders/updated", "orders/cancelled", "orders/delete", "fulfillments/create", "fulfillments/update", "fulfillment_events/create", "fulfillment_events/delete", "refunds/create", "fulfillment_holds/added", "fulfillment_holds/released", "app/uninstalled", "app/scopes_update", "customers/data_request", "customers/redact", "shop/redact", "products/create", "", "../../etc/passwd"];
+const HOSTILE_STRINGS = ["' OR 1=1 --", "\"; DROP TABLE \"Order\"; --", "<script>alert(1)</script>", "=HYPERLINK(\"http://evil\")", "+cmd|' /C calc'!A0", "@SUM(1)", "\u0000", "\ud800", "%00", "${7*7}", "{{7*7}}", "../".repeat(20), "a".repeat(5000)];
+const hostileString = fc.oneof(fc.constantFrom(...HOSTILE_STRINGS), fc.string(), fc.string({ unit: "binary", maxLength: 50 }));
+
+async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(`${app.url}${path}`, init);
+  if (res.status >= 500) serverErrors.push(`${init.method ?? "GET"} ${path.slice(0, 120)} → ${res.status}`);
+  await res.arrayBuffer();
+  return res;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await startProductionApp(db.url, TEST_SECRET);
+  key = (await createApiKey(db.prisma, SHOP, "fuzz")).secret;
+  const body = JSON.stringify(fixture("two-box-order.create"));
+  await fetch(`${app.url}/webhooks`, { method: "POST", body, headers: signedWebhookHeaders("orders/create", body, { shop: OTHER }) });
+}, 120_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await db?.drop();
+});
+
+describe(`hostile input against the production server on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
+  it("webhooks: garbage bodies, wrong types, unknown topics, missing or forged headers never get a 5xx or store garbage", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...TOPICS),
+        fc.oneof(fc.json(), fc.jsonValue().map((v) => JSON.stringify(v)), hostileString, fc.constant(JSON.stringify({ ...fixture("single-parcel.create"), id: "x", line_items: 7 }))),
+        fc.constantFrom("valid", "forged", "missing-hmac", "missing-topic", "missing-webhook-id", "replayed-other-shop"),
+        async (topic, body, signing) => {
+          const headers = signedWebhookHeaders(topic, body, { shop: SHOP });
+          if (signing === "forged") headers.set("x-shopify-hmac-sha256", createHmac("sha256", "nope").update(body).digest("base64"));
+          if (signing === "missing-hmac") headers.delete("x-shopify-hmac-sha256");
+          if (signing === "missing-topic") headers.delete("x-shopify-topic");
+          if (signing === "missing-webhook-id") headers.delete("x-shopify-webhook-id");
+          // A valid signature says nothing about the shop header: a replay under another shop must not cross over.
+          if (signing === "replayed-other-shop") headers.set("x-shopify-shop-domain", OTHER);
+          const res = await request("/webhooks", { method: "POST", body, headers });
+          expect(res.status).toBeLessThan(500);
+          if (signing === "forged" || signing === "missing-hmac") expect(res.status).toBe(401);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+    for (const event of await db.prisma.event.findMany({ select: { raw: true, kind: true, dedupeKey: true, sourceEventId: true } })) {
+      expect(() => JSON.parse(event.raw)).not.toThrow();
+    }
+  }, 180_000);
+
+  it("webhooks: bodies over the limit get 413", async () => {
+    const body = JSON.stringify({ id: 1, filler: "x".repeat(3 * 1024 * 1024) });
+    const res = await request("/webhooks", { method: "POST", body, headers: signedWebhookHeaders("orders/create", body, { shop: SHOP }) });
+    expect(res.status).toBe(413);
+  });
+
+  it("support API: hostile paths, parameters and keys get 4xx and never another shop's order", async () => {
+    const otherOrderId = String(fixture("two-box-order.create").id);
+    await fc.assert(
+      fc.asyncProperty(
+        hostileString,
+        fc.constantFrom("valid", "none", "garbage", "other-format"),
+        fc.constantFrom("byId", "byName", "byEmail", "byOtherShopId"),
+        async (raw, auth, mode) => {
+          // URLs carry well-formed text only; lone surrogates are replaced as a browser would.
+          const value = raw.replace(/[\ud800-\udfff]/g, "\ufffd");
+          const headers: Record<string, string> = {};
+          if (auth === "valid") headers.Authorization = `Bearer ${key}`;
+          if (auth === "garbage") headers.Authorization = `Bearer ${value.slice(0, 200).replace(/[^\x20-\x7e]/g, "")}`;
+          if (auth === "other-format") headers.Authorization = `Basic ${Buffer.from("a:b").toString("base64")}`;
+          const path =
+            mode === "byId" ? `/api/v1/orders/${encodeURIComponent(value)}` : mode === "byName" ? `/api/v1/orders?name=${encodeURIComponent(value)}` : mode === "byEmail" ? `/api/v1/orders?email=${encodeURIComponent(value)}` : `/api/v1/orders/${otherOrderId}`;
+          const res = await request(path, { headers });
+          expect(res.status).toBeLessThan(500);
+          if (auth !== "valid") expect(res.status).toBe(401);
+          if (mode === "byOtherShopId" && auth === "valid") expect(res.status).toBe(404);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  }, 180_000);
+
+  it("app proxy: forged, stale, replayed-for-another-shop and garbage signatures are refused", async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileString, fc.constantFrom("forged", "stale", "other-shop", "garbage", "none"), async (value, kind) => {
+        const now = Math.trunc(Date.now() / 1000);
+        const params: Record<string, string> = { shop: SHOP, path_prefix: "/apps/order-status", timestamp: String(kind === "stale" ? now - 3600 : now), order: value.slice(0, 100) };
+        const message = Object.keys(params).sort().map((k) => `${k}=${params[k]}`).join("");
+        const secret = kind === "forged" ? "not-the-secret" : TEST_SECRET;
+        params.signature = kind === "garbage" ? value.slice(0, 64) : createHmac("sha256", secret).update(message).digest("hex");
+        if (kind === "other-shop") params.shop = OTHER;
+        if (kind === "none") delete params.signature;
+        const res = await request(`/proxy/lookup?${new URLSearchParams(params)}`);
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+      }),
+      { numRuns: Math.ceil(RUNS / 2) },
+    );
+  }, 120_000);
+
+  it("answered every request above without a server error", () => {
+    expect(serverErrors).toEqual([]);
+  });
+});
+
+describe("normaliser contract used by the fuzz check", () => {
+  it("stored raw payloads normalise again", async () => {
+    const rows = await db.prisma.event.findMany({ where: { shop: OTHER }, select: { raw: true, kind: true } });
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(() => normalizeShopifyWebhook("orders/create", JSON.parse(row.raw), { webhookId: "again" })).not.toThrow();
+  });
+});
