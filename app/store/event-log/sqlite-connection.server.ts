@@ -6,14 +6,16 @@ import type { SqlSession, SqlValue, SqlWriterConnection } from "./sql-session.se
  * cached; transactions are BEGIN IMMEDIATE so a writer never upgrades a read lock and deadlocks.
  */
 export function openSqliteWriter(file: string): SqlWriterConnection {
-  const db = new Database(file, { timeout: 5000 });
+  // How long a write waits for another writer before the intake answers 503 (Shopify then retries).
+  const busyTimeoutMs = Number(process.env.SQLITE_BUSY_TIMEOUT_MS ?? 5000);
+  const db = new Database(file, { timeout: busyTimeoutMs });
   db.pragma("journal_mode = WAL");
   // NORMAL under WAL: a commit survives a crash of the process (kill -9), not a power cut; see decision 005.
   db.pragma("synchronous = NORMAL");
   // Each checkpoint costs two fsyncs whatever its size; checkpointing every ~32 MB instead of ~4 MB
   // took the write path from about 7,800 to 9,000 webhooks/s.
   db.pragma("wal_autocheckpoint = 8000");
-  db.pragma("busy_timeout = 5000");
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
     let statement = statements.get(sql);
@@ -40,8 +42,8 @@ export function openSqliteWriter(file: string): SqlWriterConnection {
       // One connection, one transaction at a time: callers (the group committer) serialise.
       if (busy) throw new Error("sqlite writer: overlapping transactions");
       busy = true;
-      prepare("BEGIN IMMEDIATE").run();
       try {
+        prepare("BEGIN IMMEDIATE").run();
         const result = await work(session);
         prepare("COMMIT").run();
         return result;
