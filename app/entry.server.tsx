@@ -46,3 +46,4 @@ export default async function handleRequest(
 // webhook path and the Remix route share one module instance and one database client.
 export { receiveWebhook } from "./intake/webhook-intake-instance.server";
 export { checkDatabase } from "./db-health.server";
+export { startJobs } from "./jobs/start.server";

@@ -6,6 +6,7 @@ import { appConfig } from "./config.server";
 import { getPrisma } from "./db.server";
 import { EncryptedSessionStorage } from "./sessions.server";
 import { markShopInstalled } from "./shops.server";
+import { scheduleBackfill } from "./sources/shopify-reconciliation/backfill-schedule.server";
 
 const config = appConfig();
 
@@ -24,6 +25,7 @@ const shopify = shopifyApp({
   },
   hooks: {
     afterAuth: async ({ session }) => {
+      await scheduleBackfill(getPrisma(), session.shop);
       await markShopInstalled(getPrisma(), session.shop);
     },
   },

@@ -41,12 +41,14 @@ async function main() {
 
   const app = await startAppProcess({ port, env });
   const started = Date.now();
-  const { store, report } = await seedDemoStore(app.url, { orders });
+  const { store, report, feeds } = await seedDemoStore(app.url, { orders, databaseUrl: env.DATABASE_URL });
   console.log(
     `Seeded ${store.orders.length} orders from ${report.sent} signed webhooks in ${Date.now() - started} ms (${JSON.stringify(report.byStatus)}).`,
   );
   for (const failure of report.failures.slice(0, 10)) console.warn(`  rejected: ${failure}`);
+  if (feeds) console.log(`3PL file: ${JSON.stringify(feeds.threePl.body)}\nCarrier updates: ${JSON.stringify(feeds.carrier.body)}`);
   console.log(`\nDemo store ready: http://localhost:${port}/app  (Ctrl-C to stop)\n`);
+  console.log(`Storefront with the order-status block: http://localhost:${port}/storefront\n`);
 
   const stop = () => void app.stop().then(() => process.exit(0));
   process.on("SIGINT", stop);

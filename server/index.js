@@ -9,7 +9,7 @@ import express from "express";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const build = await import(pathToFileURL(path.join(root, "build/server/index.js")).href);
-const { receiveWebhook, checkDatabase } = build.entry.module;
+const { receiveWebhook, checkDatabase, startJobs } = build.entry.module;
 
 const WEBHOOK_BODY_LIMIT = 2 * 1024 * 1024;
 
@@ -79,6 +79,8 @@ server.keepAliveTimeout = 65_000;
 const port = Number(process.env.PORT || 3000);
 const host = process.env.HOST || "0.0.0.0";
 server.listen(port, host, () => {
+  // Scheduled work (reconciliation, SFTP pickup, feed matching); see app/jobs/.
+  startJobs();
   console.log(`Order truth listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
 });
 

@@ -29,7 +29,9 @@ export type Scenario =
   | "attempted_delivery"
   | "exception"
   | "refunded_unshipped"
-  | "label_stalled";
+  | "label_stalled"
+  | "no_tracking"
+  | "cancelled_after_shipping";
 
 const SCENARIO_WEIGHTS: Array<[Scenario, number]> = [
   ["delivered", 36],
@@ -47,6 +49,10 @@ const SCENARIO_WEIGHTS: Array<[Scenario, number]> = [
   ["exception", 1],
   ["refunded_unshipped", 2],
   ["label_stalled", 2],
+  // Disagreements the sync-health dashboard must show: a parcel fulfilled with no tracking number,
+  // and an order cancelled after its parcel left.
+  ["no_tracking", 2],
+  ["cancelled_after_shipping", 2],
 ];
 
 const PRODUCTS = [
@@ -133,8 +139,9 @@ export function simulateStore(options: { shop: string; orders: number; now: Date
     const name = `#${number}`;
     // Orders spread over the period, oldest first; fresh scenarios are placed recently.
     const recent = ["unfulfilled", "on_hold", "label_stalled", "out_for_delivery", "in_transit"].includes(scenario);
+    // A stalled label is one the carrier has not scanned for days.
     const placedAt = recent
-      ? now - rng.int(2, 60) * HOUR
+      ? now - rng.int(2, 60) * HOUR - (scenario === "label_stalled" ? 80 * HOUR : 0)
       : now - Math.round(((options.orders - i) / options.orders) * days * 24 * HOUR) - rng.int(1, 5) * HOUR;
     const first = rng.pick(FIRST);
     const last = rng.pick(LAST);
@@ -163,6 +170,7 @@ export function simulateStore(options: { shop: string; orders: number; now: Date
     });
     for (const li of lineItems) li.admin_graphql_api_id = `gid://shopify/LineItem/${li.id}`;
     const pickup = scenario === "pickup_ready";
+    const tracked = !pickup && scenario !== "no_tracking";
     const city = rng.pick(CITIES);
     const orderStatusUrl = `https://${options.shop}/${number}/orders/${orderId.slice(-8)}a1b2c3d4/authenticate?key=${rng.digits(12)}`;
 
@@ -266,11 +274,11 @@ export function simulateStore(options: { shop: string; orders: number; now: Date
         created_at: iso(createdAt),
         updated_at: iso(updatedAt),
         service: "manual",
-        tracking_company: pickup ? null : carrier.name,
-        tracking_number: pickup ? null : trackingNumber,
-        tracking_numbers: pickup ? [] : [trackingNumber],
-        tracking_url: pickup ? null : carrier.url(trackingNumber),
-        tracking_urls: pickup ? [] : [carrier.url(trackingNumber)],
+        tracking_company: tracked ? carrier.name : null,
+        tracking_number: tracked ? trackingNumber : null,
+        tracking_numbers: tracked ? [trackingNumber] : [],
+        tracking_url: tracked ? carrier.url(trackingNumber) : null,
+        tracking_urls: tracked ? [carrier.url(trackingNumber)] : [],
         shipment_status: status,
         line_items: lines,
       });
@@ -279,6 +287,7 @@ export function simulateStore(options: { shop: string; orders: number; now: Date
         push("fulfillment_events/create", createdAt + HOUR, fulfillmentEvent(fulfillmentId, orderId, "ready_for_pickup", createdAt + HOUR, null, "Ready for pickup at Downtown store", null, nextId(30_000_000_000)));
         continue;
       }
+      if (scenario === "no_tracking") continue;
       if (scenario === "label_stalled") {
         push("fulfillment_events/create", createdAt + 600_000, fulfillmentEvent(fulfillmentId, orderId, "label_purchased", createdAt + 600_000, eta, "Shipping label created", null, nextId(30_000_000_000)));
         continue;
@@ -309,6 +318,10 @@ export function simulateStore(options: { shop: string; orders: number; now: Date
     const at = shippedAtBase + 120_000;
     if (shippedLines.length > 0) {
       push(everything ? "orders/fulfilled" : "orders/partially_fulfilled", at, baseOrder(at, { fulfillment_status: everything ? "fulfilled" : "partial" }));
+    }
+    if (scenario === "cancelled_after_shipping") {
+      const cancelledAt = Math.min(shippedAtBase + 30 * HOUR, now - HOUR);
+      push("orders/cancelled", cancelledAt, baseOrder(cancelledAt, { cancelled_at: iso(cancelledAt), cancel_reason: "customer", financial_status: "refunded", fulfillment_status: "fulfilled" }));
     }
   }
 

@@ -1,55 +1,101 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { Link as RemixLink, useLoaderData } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { requireAdmin } from "../admin.server";
+import { DISCREPANCY_CODE_LIST, discrepancyLabel, sourceName } from "../components/dashboard/discrepancy-labels";
+import { LagChart } from "../components/dashboard/LagChart";
+import { OpenDiscrepanciesChart } from "../components/dashboard/OpenDiscrepanciesChart";
+import { SourceHealthCard } from "../components/dashboard/SourceHealthCard";
+import { PageLoading } from "../components/PageLoading";
+import { RouteError } from "../components/RouteError";
 import { getPrisma } from "../db.server";
-import { formatRelative, statusLabel, statusTone } from "../format";
-import { countOrdersByStatus } from "../store/order-queries.server";
-import { sourceActivity } from "../store/source-activity.server";
+import { statusLabel, statusTone } from "../format";
+import { overviewData } from "../store/sync-lag-report.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
-  const db = getPrisma();
-  const [byStatus, sources] = await Promise.all([countOrdersByStatus(db, shop), sourceActivity(db, shop)]);
-  return json({ byStatus, sources, now: new Date().toISOString() });
+  return json(await overviewData(getPrisma(), shop, new Date()));
 }
 
 export default function Overview() {
-  const { byStatus, sources, now } = useLoaderData<typeof loader>();
+  const { sources, openByCode, byStatus, lagSeries, openSeries, now } = useLoaderData<typeof loader>();
   const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+  const openTotal = Object.values(openByCode).reduce((a, b) => a + b, 0);
+  const alerts = sources.filter((s) => s.alert);
+  const at = new Date(now);
   return (
-    <Page title="Overview">
+    <Page title="Overview" subtitle="Which systems are behind, and which orders they disagree about">
+      <PageLoading />
       <Layout>
+        {alerts.length > 0 && (
+          <Layout.Section>
+            <Banner tone="critical" title={alerts.length === 1 ? `${sourceName(alerts[0]!.source)} has gone silent` : `${alerts.length} sources have gone silent`}>
+              <BlockStack gap="100">
+                {alerts.map((s) => (
+                  <p key={s.source}>{`${sourceName(s.source)}: ${s.alert!.message}`}</p>
+                ))}
+              </BlockStack>
+            </Banner>
+          </Layout.Section>
+        )}
+        <Layout.Section>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              Sources
+            </Text>
+            <InlineGrid columns={{ xs: 1, sm: 2, md: Math.min(Math.max(sources.length, 2), 4) }} gap="300">
+              {sources.map((s) => (
+                <SourceHealthCard key={s.source} health={s} now={at} />
+              ))}
+            </InlineGrid>
+          </BlockStack>
+        </Layout.Section>
         <Layout.Section>
           <Card>
-            <BlockStack gap="300">
+            <BlockStack gap="200">
               <Text as="h2" variant="headingMd">
-                Sources
+                Sync lag (p95 per day, last 14 days)
               </Text>
-              {sources.length === 0 ? (
-                <Text as="p" tone="subdued">
-                  Nothing received yet. Events appear here as soon as Shopify sends the first order webhook.
-                </Text>
-              ) : (
-                <InlineGrid columns={{ xs: 1, md: 4 }} gap="300">
-                  {sources.map((s) => (
-                    <Card key={s.source} background="bg-surface-secondary">
-                      <BlockStack gap="100">
-                        <Text as="h3" variant="headingSm">
-                          {s.source}
-                        </Text>
-                        <Text as="p">{s.events.toLocaleString("en")} events</Text>
-                        <Text as="p" tone="subdued">
-                          Last event {formatRelative(s.lastReceivedAt, new Date(now))}
-                        </Text>
-                      </BlockStack>
-                    </Card>
-                  ))}
-                </InlineGrid>
-              )}
+              <Text as="p" tone="subdued">
+                Time from when something happened to when this app heard of it.
+              </Text>
+              <LagChart points={lagSeries} sources={sources.filter((s) => s.eventCount > 0).map((s) => s.source)} />
             </BlockStack>
           </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {`Open discrepancies (${openTotal.toLocaleString("en")})`}
+                </Text>
+                <OpenDiscrepanciesChart points={openSeries} />
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Open by kind
+                </Text>
+                {openTotal === 0 ? (
+                  <Text as="p" tone="subdued">
+                    No open discrepancies: every source agrees with Shopify.
+                  </Text>
+                ) : (
+                  <BlockStack gap="150">
+                    {DISCREPANCY_CODE_LIST.filter((code) => openByCode[code]).map((code) => (
+                      <InlineStack key={code} align="space-between" blockAlign="center">
+                        <RemixLink to={`/app/discrepancies?code=${code}`}>{discrepancyLabel(code)}</RemixLink>
+                        <Badge tone="warning">{openByCode[code]!.toLocaleString("en")}</Badge>
+                      </InlineStack>
+                    ))}
+                  </BlockStack>
+                )}
+              </BlockStack>
+            </Card>
+          </InlineGrid>
         </Layout.Section>
         <Layout.Section>
           <Card>
@@ -75,4 +121,8 @@ export default function Overview() {
       </Layout>
     </Page>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError title="Overview" />;
 }

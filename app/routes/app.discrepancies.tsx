@@ -1,25 +1,143 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Card, EmptyState, Page } from "@shopify/polaris";
+import { Link as RemixLink, useLoaderData, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
+import { Badge, BlockStack, Card, EmptyState, IndexTable, InlineStack, Page, Select, Text } from "@shopify/polaris";
 import { requireAdmin } from "../admin.server";
+import { DISCREPANCY_CODE_LIST, DISCREPANCY_LABELS, discrepancyLabel, SOURCE_OPTIONS, sourceName } from "../components/dashboard/discrepancy-labels";
+import { PageLoading } from "../components/PageLoading";
+import { RouteError } from "../components/RouteError";
+import { getPrisma } from "../db.server";
+import { formatDateTime, formatDuration, formatRelative } from "../format";
+import { parseDiscrepancyQuery, saveHealthSettingsFromForm } from "../store/discrepancies-page.server";
+import { listDiscrepancies } from "../store/discrepancies.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireAdmin(request);
-  return json({});
+  const { shop } = await requireAdmin(request);
+  const now = new Date();
+  const filters = parseDiscrepancyQuery(new URL(request.url).searchParams);
+  const page = await listDiscrepancies(getPrisma(), shop, filters, now);
+  return json({ ...page, state: filters.state, now: now.toISOString() });
 }
 
+/** Saves the Settings page's sync-health section (posted here so the Settings route stays small). */
+export async function action({ request }: ActionFunctionArgs) {
+  const { shop } = await requireAdmin(request);
+  const form = await request.formData();
+  if (form.get("intent") === "health-settings") return saveHealthSettingsFromForm(getPrisma(), shop, form);
+  return json({ settings: null, errors: { form: "Unknown action." } }, { status: 400 });
+}
+
+const AGE_OPTIONS = [
+  { label: "Any age", value: "" },
+  { label: "Older than 1 hour", value: "1" },
+  { label: "Older than 1 day", value: "24" },
+  { label: "Older than 3 days", value: "72" },
+  { label: "Older than 1 week", value: "168" },
+];
+
 export default function Discrepancies() {
+  const { items, next, state, now } = useLoaderData<typeof loader>();
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const navigation = useNavigation();
+  const at = new Date(now);
+  // From the latest URL, not this render's: two quick filter changes must both stick.
+  const update = (key: string, value: string) =>
+    setParams((current) => {
+      const nextParams = new URLSearchParams(current);
+      if (value) nextParams.set(key, value);
+      else nextParams.delete(key);
+      nextParams.delete("after");
+      return nextParams;
+    });
+  const filtered = ["code", "source", "age"].some((k) => params.get(k));
+  const cleared = state === "cleared";
   return (
-    <Page title="Discrepancies" subtitle="Orders whose status disagrees between systems">
-      <Card>
-        <EmptyState heading="No disagreements between sources" image="">
-          <p>
-            This page lists orders where Shopify, your warehouse and the carriers disagree: fulfilled without tracking,
-            shipped by the warehouse but missing in Shopify, carrier ahead of Shopify, cancelled but shipped, quantity or
-            tracking number mismatches, labels without a carrier scan and parcels past their estimated delivery.
-          </p>
-        </EmptyState>
+    <Page title="Discrepancies" subtitle="Orders whose status disagrees between systems, and since when">
+      <PageLoading />
+      <Card padding="0">
+        <div style={{ padding: "12px" }}>
+          <InlineStack gap="300" blockAlign="end" wrap>
+            <Select label="Status" options={[{ label: "Open", value: "" }, { label: "Cleared", value: "cleared" }]} value={cleared ? "cleared" : ""} onChange={(v) => update("status", v)} />
+            <Select
+              label="Kind"
+              options={[{ label: "All kinds", value: "" }, ...DISCREPANCY_CODE_LIST.map((code) => ({ label: discrepancyLabel(code), value: code }))]}
+              value={params.get("code") ?? ""}
+              onChange={(v) => update("code", v)}
+            />
+            <Select label="Source" options={[{ label: "All sources", value: "" }, ...SOURCE_OPTIONS.map((s) => ({ label: sourceName(s), value: s }))]} value={params.get("source") ?? ""} onChange={(v) => update("source", v)} />
+            <Select label="Age" options={AGE_OPTIONS} value={params.get("age") ?? ""} onChange={(v) => update("age", v)} />
+            <Select
+              label="Sort"
+              options={[
+                { label: "Newest first", value: "" },
+                { label: "Oldest first", value: "oldest" },
+              ]}
+              value={params.get("sort") === "oldest" ? "oldest" : ""}
+              onChange={(v) => update("sort", v)}
+            />
+          </InlineStack>
+        </div>
+        {items.length === 0 && !params.has("after") ? (
+          <EmptyState heading={filtered || cleared ? "Nothing matches these filters" : "No disagreements between sources"} image="">
+            <BlockStack gap="200">
+              <p>This page watches every order for:</p>
+              <ul style={{ textAlign: "left" }}>
+                {DISCREPANCY_CODE_LIST.map((code) => (
+                  <li key={code}>{`${DISCREPANCY_LABELS[code].label}: ${DISCREPANCY_LABELS[code].watches}`}</li>
+                ))}
+              </ul>
+              <p>Grace periods are set in Settings.</p>
+            </BlockStack>
+          </EmptyState>
+        ) : (
+          <IndexTable
+            resourceName={{ singular: "discrepancy", plural: "discrepancies" }}
+            itemCount={items.length}
+            selectable={false}
+            loading={navigation.state === "loading"}
+            headings={[{ title: "Order" }, { title: "Kind" }, { title: "Source" }, { title: cleared ? "Lasted" : "Open for" }, { title: "Since" }, { title: "What disagrees" }]}
+            pagination={{
+              hasNext: Boolean(next),
+              onNext: () => {
+                if (!next) return;
+                const nextParams = new URLSearchParams(params);
+                nextParams.set("after", `${next.since}_${next.id}`);
+                setParams(nextParams);
+              },
+              hasPrevious: params.has("after"),
+              onPrevious: () => navigate(-1),
+            }}
+          >
+            {items.map((item, index) => (
+              <IndexTable.Row id={String(item.id)} key={item.id} position={index}>
+                <IndexTable.Cell>
+                  <RemixLink to={`/app/orders/${item.orderId}`}>
+                    <Text as="span" fontWeight="semibold">
+                      {item.orderName || item.orderId}
+                    </Text>
+                  </RemixLink>
+                </IndexTable.Cell>
+                <IndexTable.Cell>
+                  <Badge tone={cleared ? undefined : "warning"}>{discrepancyLabel(item.code)}</Badge>
+                </IndexTable.Cell>
+                <IndexTable.Cell>{sourceName(item.source)}</IndexTable.Cell>
+                <IndexTable.Cell>{formatDuration(new Date(item.clearedAt ?? now).getTime() - new Date(item.since).getTime())}</IndexTable.Cell>
+                <IndexTable.Cell>
+                  <span title={formatDateTime(item.since)}>{formatRelative(item.since, at)}</span>
+                </IndexTable.Cell>
+                <IndexTable.Cell>
+                  <div style={{ whiteSpace: "normal", maxWidth: 420 }}>{item.detail}</div>
+                </IndexTable.Cell>
+              </IndexTable.Row>
+            ))}
+          </IndexTable>
+        )}
       </Card>
     </Page>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError title="Discrepancies" />;
 }

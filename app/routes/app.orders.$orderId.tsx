@@ -3,24 +3,26 @@ import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, DataTable, InlineStack, Layout, Link, Page, ProgressBar, Text } from "@shopify/polaris";
 import { requireAdmin } from "../admin.server";
+import { discrepancyLabel, sourceName } from "../components/dashboard/discrepancy-labels";
+import { PageLoading } from "../components/PageLoading";
+import { RouteError } from "../components/RouteError";
 import { getPrisma } from "../db.server";
 import { SHIPMENT_PROGRESS, formatDateTime, formatDuration, statusLabel, statusTone } from "../format";
-import { getOrder, getOrderTimeline, getSourceClaims, readDocument } from "../store/order-queries.server";
-
+import { orderDetail } from "../store/discrepancies-order.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
-  const orderId = params.orderId ?? "";
-  const db = getPrisma();
-  const order = /^\d+$/.test(orderId) ? await getOrder(db, shop, orderId) : null;
-  if (!order) throw new Response("Order not found", { status: 404 });
-  const [timeline, sources] = await Promise.all([getOrderTimeline(db, shop, orderId), getSourceClaims(db, shop, orderId)]);
-  const adminUrl = `https://admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, "")}/orders/${orderId}`;
-  return json({ document: readDocument(order.document, new Date()), timeline, sources, adminUrl });
+  const detail = await orderDetail(getPrisma(), shop, params.orderId ?? "", new Date());
+  if (!detail) throw new Response("Order not found", { status: 404 });
+  return json(detail);
 }
 
 export default function OrderDetail() {
-  const { document, timeline, sources, adminUrl } = useLoaderData<typeof loader>();
+  const { document, timeline, sources, discrepancies, adminUrl, now } = useLoaderData<typeof loader>();
+  const at = new Date(now);
+  const decisive = timeline.filter((e) => e.decisive);
+  const open = discrepancies.filter((d) => d.state === "open");
+  const past = discrepancies.filter((d) => d.state === "cleared");
   return (
     <Page
       backAction={{ content: "Orders", url: "/app/orders" }}
@@ -28,6 +30,7 @@ export default function OrderDetail() {
       titleMetadata={<Badge tone={statusTone(document.status)}>{statusLabel(document.status)}</Badge>}
       secondaryActions={[{ content: "Open in Shopify admin", url: adminUrl, external: true }]}
     >
+      <PageLoading />
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
@@ -36,9 +39,7 @@ export default function OrderDetail() {
                 <Text as="h2" variant="headingMd">
                   Status
                 </Text>
-                <Text as="p">
-                  {`${document.items.shipped} of ${document.items.total} units shipped, ${document.items.delivered} delivered.`}
-                </Text>
+                <Text as="p">{`${document.items.shipped} of ${document.items.total} units shipped, ${document.items.delivered} delivered.`}</Text>
                 {document.attention.length > 0 && (
                   <InlineStack gap="100">
                     {document.attention.map((flag) => (
@@ -51,8 +52,51 @@ export default function OrderDetail() {
                 <Text as="p" tone="subdued">
                   {`Estimated delivery: ${formatDateTime(document.estimatedDeliveryAt)} · Delivered: ${formatDateTime(document.deliveredAt)}`}
                 </Text>
+                <Text as="h3" variant="headingSm">
+                  {`Why "${statusLabel(document.status)}"`}
+                </Text>
+                {decisive.length === 0 ? (
+                  <Text as="p" tone="subdued">
+                    No single event decided it.
+                  </Text>
+                ) : (
+                  <BlockStack gap="100">
+                    {decisive.map((e) => (
+                      <Text as="p" key={e.dedupeKey}>
+                        {`${sourceName(e.source)}, ${formatDateTime(e.occurredAt)}: ${e.summary}`}
+                      </Text>
+                    ))}
+                  </BlockStack>
+                )}
               </BlockStack>
             </Card>
+            {(open.length > 0 || past.length > 0) && (
+              <Card>
+                <BlockStack gap="300">
+                  <Text as="h2" variant="headingMd">
+                    {`Discrepancies (${open.length} open)`}
+                  </Text>
+                  {[...open, ...past].map((d) => (
+                    <BlockStack key={d.id} gap="100">
+                      <InlineStack gap="200" blockAlign="center">
+                        <Badge tone={d.state === "open" ? "warning" : undefined}>{discrepancyLabel(d.code)}</Badge>
+                        <Text as="span" tone="subdued">
+                          {d.state === "open"
+                            ? `open for ${formatDuration(at.getTime() - new Date(d.since).getTime())}, since ${formatDateTime(d.since)}`
+                            : `cleared ${formatDateTime(d.clearedAt)} after ${formatDuration(new Date(d.clearedAt!).getTime() - new Date(d.since).getTime())}`}
+                        </Text>
+                      </InlineStack>
+                      <Text as="p">{d.detail}</Text>
+                      {d.evidence.map((ev, i) => (
+                        <Text as="p" key={i} tone="subdued" variant="bodySm">
+                          {`${sourceName(ev.source)} said "${ev.said}" at ${formatDateTime(ev.at)}${ev.receivedAt ? `, received ${formatDuration(new Date(ev.receivedAt).getTime() - new Date(ev.at).getTime())} later` : ""}`}
+                        </Text>
+                      ))}
+                    </BlockStack>
+                  ))}
+                </BlockStack>
+              </Card>
+            )}
             {document.shipments.map((shipment, index) => (
               <Card key={shipment.id}>
                 <BlockStack gap="200">
@@ -63,9 +107,7 @@ export default function OrderDetail() {
                     <Badge tone={statusTone(shipment.status)}>{statusLabel(shipment.status)}</Badge>
                   </InlineStack>
                   <ProgressBar progress={SHIPMENT_PROGRESS[shipment.status] ?? 0} size="small" animated={false} />
-                  <Text as="p">
-                    {`${shipment.carrier ?? "Carrier unknown"} · ${shipment.trackingNumbers.join(", ") || "no tracking number"}`}
-                  </Text>
+                  <Text as="p">{`${shipment.carrier ?? "Carrier unknown"} · ${shipment.trackingNumbers.join(", ") || "no tracking number"}`}</Text>
                   <Text as="p" tone="subdued">
                     {shipment.items.map((item) => `${item.quantity} × ${item.title}`).join(", ")}
                   </Text>
@@ -85,7 +127,12 @@ export default function OrderDetail() {
                 <DataTable
                   columnContentTypes={["text", "text", "text", "text"]}
                   headings={["Happened", "Source", "Event", "Arrived after"]}
-                  rows={timeline.map((e) => [formatDateTime(e.occurredAt), e.source, statusLabel(e.kind), formatDuration(e.lagMs)])}
+                  rows={timeline.map((e) => [
+                    formatDateTime(e.occurredAt),
+                    sourceName(e.source),
+                    e.decisive ? <strong key="s">{`${e.summary} (decides the status)`}</strong> : e.summary,
+                    formatDuration(e.lagMs),
+                  ])}
                 />
               </BlockStack>
             </Card>
@@ -100,11 +147,11 @@ export default function OrderDetail() {
               {sources.map((s) => (
                 <BlockStack key={s.source} gap="050">
                   <Text as="h3" variant="headingSm">
-                    {s.source}
+                    {sourceName(s.source)}
                   </Text>
                   <Text as="p">{s.claim}</Text>
                   <Text as="p" tone="subdued">
-                    {`as of ${formatDateTime(s.occurredAt)}`}
+                    {`as of ${formatDateTime(s.occurredAt)}, received ${formatDuration(new Date(s.receivedAt).getTime() - new Date(s.occurredAt).getTime())} later`}
                   </Text>
                 </BlockStack>
               ))}
@@ -113,10 +160,17 @@ export default function OrderDetail() {
                   Customer's order status page
                 </Link>
               )}
+              <Link url={adminUrl} external>
+                This order in the Shopify admin
+              </Link>
             </BlockStack>
           </Card>
         </Layout.Section>
       </Layout>
     </Page>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError title="Order" />;
 }

@@ -7,11 +7,20 @@ import { requireAdmin } from "../admin.server";
 import { getPrisma } from "../db.server";
 import { formatDateTime } from "../format";
 import { createApiKey, listApiKeys, revokeApiKey } from "../store/api-keys.server";
+import { BotAnswersSettings } from "../components/settings/BotAnswersSettings";
+import { SyncHealthSettings } from "../components/settings/SyncHealthSettings";
+import { ThreePlFeedSettings } from "../components/settings/ThreePlFeedSettings";
+import { threePlSettingsView } from "../sources/three-pl/feed-settings.server";
+import { healthSettingsSection } from "../store/discrepancies-page.server";
+import { getBotAnswerSettings } from "../support/bot-answer-settings.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
   const keys = await listApiKeys(getPrisma(), shop);
   return json({
+    botAnswers: await getBotAnswerSettings(getPrisma(), shop),
+    syncHealth: await healthSettingsSection(getPrisma(), shop),
+    threePl: await threePlSettingsView(getPrisma(), shop),
     keys: keys.map((k) => ({
       id: k.id,
       label: k.label,
@@ -39,7 +48,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Settings() {
-  const { keys } = useLoaderData<typeof loader>();
+  const { keys, botAnswers, syncHealth, threePl } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const [label, setLabel] = useState("");
@@ -103,6 +112,9 @@ export default function Settings() {
             </Card>
           </BlockStack>
         </Layout.AnnotatedSection>
+        <BotAnswersSettings settings={botAnswers} />
+        <SyncHealthSettings settings={syncHealth.settings} fields={syncHealth.fields} />
+        <ThreePlFeedSettings settings={threePl} />
       </Layout>
     </Page>
   );

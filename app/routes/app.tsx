@@ -21,6 +21,8 @@ export const NAV_LINKS = [
   { to: "/app", label: "Overview" },
   { to: "/app/discrepancies", label: "Discrepancies" },
   { to: "/app/orders", label: "Orders" },
+  { to: "/app/answers", label: "Bot answers" },
+  { to: "/app/feeds", label: "Feeds" },
   { to: "/app/settings", label: "Settings" },
 ] as const;
 

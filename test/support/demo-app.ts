@@ -17,7 +17,7 @@ export async function startDemoApp(options: { orders?: number; now?: Date } = {}
     quiet: true,
     env: { DEMO_MODE: "1", NODE_ENV: "development", DATABASE_URL: db.url, SHOPIFY_API_KEY: undefined, SHOPIFY_API_SECRET: undefined },
   });
-  const { store, report } = await seedDemoStore(app.url, { orders: options.orders ?? 300, now: options.now });
+  const { store, report } = await seedDemoStore(app.url, { orders: options.orders ?? 300, now: options.now, databaseUrl: db.url });
   if (report.failures.length > 0) throw new Error(`demo seed rejected:\n${report.failures.slice(0, 5).join("\n")}`);
   return {
     url: app.url,

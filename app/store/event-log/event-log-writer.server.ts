@@ -1,6 +1,8 @@
 import type { OrderEvent } from "../../domain/events";
 import type { RollupResult } from "../../domain/rollup";
+import { refreshOrderHealthWithin, type OrderEvaluation } from "../discrepancies.server";
 import { rollupStored, type EventSubmission, type RecordOutcome, type StoredEvent } from "../order-store.server";
+import { recordSyncLagWithin, type StoredEventFacts } from "../sync-lag.server";
 import { placeholders, valuesList, type SqlSession, type SqlValue, type SqlWriterConnection } from "./sql-session.server";
 
 const orderKey = (shop: string, orderId: string) => `${shop}\u0000${orderId}`;
@@ -49,6 +51,7 @@ export async function recordSubmissions(connection: SqlWriterConnection, submiss
     const seen = await existingDedupeKeys(sql, submissions);
     const outcomes: RecordOutcome[] = [];
     const fresh: SqlValue[][] = [];
+    const facts: StoredEventFacts[] = [];
     const changed = new Map<string, OrderRef>();
     for (const s of submissions) {
       let stored = 0;
@@ -70,6 +73,7 @@ export async function recordSubmissions(connection: SqlWriterConnection, submiss
           JSON.stringify(event.data),
           event.raw,
         ]);
+        facts.push({ shop: s.shop, source: event.source, kind: event.kind, occurredAt: new Date(event.occurredAt), receivedAt: s.receivedAt });
         changed.set(orderKey(s.shop, event.orderId), { shop: s.shop, orderId: event.orderId });
         orderIds.add(event.orderId);
         stored += 1;
@@ -84,17 +88,21 @@ export async function recordSubmissions(connection: SqlWriterConnection, submiss
         rows.flat(),
       );
     }
+    await recordSyncLagWithin(sql, facts);
     await refreshWithin(sql, [...changed.values()]);
     return outcomes;
   });
 }
 
-/** Recomputes the given orders' rollups from their whole logs, in a transaction of their own. */
-export async function refreshOrders(connection: SqlWriterConnection, orders: readonly OrderRef[]): Promise<void> {
+/**
+ * Recomputes the given orders' rollups from their whole logs, in a transaction of their own. `now` is
+ * the clock their discrepancies are judged by (the scheduled re-check passes its own).
+ */
+export async function refreshOrders(connection: SqlWriterConnection, orders: readonly OrderRef[], options: { now?: Date } = {}): Promise<void> {
   if (orders.length === 0) return;
   await connection.transaction(async (sql) => {
     await lockOrders(sql, orders);
-    await refreshWithin(sql, orders);
+    await refreshWithin(sql, orders, options.now ?? new Date());
   });
 }
 
@@ -118,7 +126,7 @@ export async function eraseOrderContacts(connection: SqlWriterConnection, shop: 
       }
       await sql.run(`UPDATE "Event" SET "raw" = ? WHERE "shop" = ? AND "orderId" IN (${placeholders(ids.length)})`, [redactedRaw, shop, ...ids]);
     }
-    await refreshWithin(sql, orderIds.map((orderId) => ({ shop, orderId })));
+    await refreshWithin(sql, orderIds.map((orderId) => ({ shop, orderId })), new Date());
   });
 }
 
@@ -178,8 +186,10 @@ async function loadEvents(sql: SqlSession, orders: readonly OrderRef[]): Promise
   return byOrder;
 }
 
-async function refreshWithin(sql: SqlSession, orders: readonly OrderRef[]) {
+/** `now` judges time-dependent discrepancies; without it, each order is judged as of its latest arrival. */
+async function refreshWithin(sql: SqlSession, orders: readonly OrderRef[], now?: Date) {
   const events = await loadEvents(sql, orders);
+  const evaluations: OrderEvaluation[] = [];
   const d = (date: Date) => dbDate(date, sql.dialect);
   const orderRows: SqlValue[][] = [];
   const shipmentRows: SqlValue[][] = [];
@@ -189,6 +199,7 @@ async function refreshWithin(sql: SqlSession, orders: readonly OrderRef[]) {
     const stored = events.get(orderKey(shop, orderId));
     if (!stored || stored.length === 0) continue;
     const result: RollupResult = rollupStored(stored);
+    evaluations.push({ shop, orderId, stored, result });
     const updatedAt = new Date(result.status.updatedAt);
     orderRows.push([
       shop,
@@ -218,6 +229,9 @@ async function refreshWithin(sql: SqlSession, orders: readonly OrderRef[]) {
       claimRows.push([shop, orderId, claim.source, claim.claim, d(new Date(claim.occurredAt)), d(receivedBySource.get(claim.source) ?? updatedAt)]);
     }
   }
+
+  // Before the Order rows are replaced: the status tally reads the old statuses.
+  await refreshOrderHealthWithin(sql, evaluations, now);
 
   // Replacing the read rows wholesale keeps this set-based: a few statements per batch, not per order.
   for (const [shop, orderIds] of groupByShop(orders.map((o) => ({ shop: o.shop, value: o.orderId })))) {

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { orderTimeline, summarizeEvent } from "./discrepancies-timeline";
+import type { OrderEvent } from "./events";
+
+const carrier = (key: string, occurredAt: string, status: "in_transit" | "delivered"): OrderEvent => ({
+  source: "carrier",
+  kind: "carrier_tracking",
+  orderId: "1",
+  occurredAt,
+  dedupeKey: key,
+  data: { trackingNumber: "1Z1", carrier: "UPS", status, happenedAt: occurredAt, estimatedDeliveryAt: null, message: null, location: null },
+});
+
+describe("orderTimeline", () => {
+  it("orders events canonically, keeps the first arrival of a re-delivery, and marks the deciding ones", () => {
+    const a = carrier("a", "2026-01-01T10:00:00.000Z", "in_transit");
+    const b = carrier("b", "2026-01-02T10:00:00.000Z", "delivered");
+    const entries = orderTimeline(
+      [
+        { event: b, receivedAt: new Date("2026-01-02T12:14:00.000Z") },
+        { event: a, receivedAt: new Date("2026-01-01T10:00:05.000Z") },
+        { event: b, receivedAt: new Date("2026-01-03T00:00:00.000Z") },
+      ],
+      ["b"],
+    );
+    expect(entries.map((e) => [e.dedupeKey, e.lagMs, e.decisive])).toEqual([
+      ["a", 5_000, false],
+      ["b", (2 * 60 + 14) * 60_000, true],
+    ]);
+    expect(entries[1]!.summary).toBe("Carrier: 1Z1 delivered");
+  });
+
+  it("counts a clock-skewed early arrival as no lag", () => {
+    const a = carrier("a", "2026-01-01T10:00:00.000Z", "in_transit");
+    expect(orderTimeline([{ event: a, receivedAt: new Date("2026-01-01T09:59:00.000Z") }], [])[0]!.lagMs).toBe(0);
+  });
+
+  it("says when a fulfillment has no tracking number", () => {
+    expect(
+      summarizeEvent({
+        source: "shopify",
+        kind: "fulfillment_snapshot",
+        orderId: "1",
+        occurredAt: "2026-01-01T00:00:00.000Z",
+        dedupeKey: "f",
+        data: { id: "9", name: "#1001.1", status: "success", shipmentStatus: null, trackingCompany: null, trackingNumbers: [], trackingUrls: [], lineItems: [], estimatedDeliveryAt: null, createdAt: null, updatedAt: null, localPickup: false },
+      }),
+    ).toBe("Fulfillment #1001.1 success · no tracking number");
+  });
+});

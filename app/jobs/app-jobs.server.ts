@@ -1,0 +1,51 @@
+/**
+ * The app's scheduled work, registered in one place. Feeds write with recordDirectly (one
+ * transaction per batch); Shopify is reached through each shop's offline session.
+ */
+import { appConfig } from "../config.server";
+import { matchPendingItems, recordDirectly, shopsWithPendingItems } from "../sources/feed-delivery.server";
+import { BACKFILL_JOB } from "../sources/shopify-reconciliation/backfill-schedule.server";
+import { backfillRecentOrders, reconcileUpdatedOrders, type BackfillState, type WatermarkState } from "../sources/shopify-reconciliation/reconcile.server";
+import { adminGraphqlForShop, shopsWithOfflineAccess } from "../sources/shopify-reconciliation/shopify-admin.server";
+import { SFTP_PICKUP_JOB, SFTP_IDLE_RECHECK_MS, runSftpPickup, shopsWithSftpPickup } from "../sources/three-pl/sftp-job.server";
+import { registerJob, withoutUninstalled } from "./registry.server";
+
+const MINUTE = 60_000;
+export const RECONCILIATION_JOB = "shopify-reconciliation";
+export const MATCH_FEED_ITEMS_JOB = "match-feed-items";
+/** A finished backfill is not repeated; a reinstall schedules it again (see shopify.server.ts afterAuth). */
+const BACKFILL_DONE_RECHECK_MS = 30 * 24 * 60 * MINUTE;
+
+export function registerAppJobs(): void {
+  registerJob(MATCH_FEED_ITEMS_JOB, MINUTE, async ({ db, shop, now }) => void (await matchPendingItems({ db, record: recordDirectly }, shop, now)), {
+    shops: async (db) => withoutUninstalled(db, await shopsWithPendingItems(db)),
+  });
+  registerJob(SFTP_PICKUP_JOB, SFTP_IDLE_RECHECK_MS, (context) => runSftpPickup(context, appConfig().encryptionKey, recordDirectly), {
+    shops: shopsWithSftpPickup,
+  });
+  registerJob(
+    RECONCILIATION_JOB,
+    15 * MINUTE,
+    async (context) => {
+      const graphql = await adminGraphqlForShop(context.shop);
+      await reconcileUpdatedOrders(
+        { db: context.db, record: recordDirectly, graphql },
+        { ...context, state: context.state as WatermarkState, saveState: (s) => context.saveState(s) },
+      );
+    },
+    { shops: shopsWithOfflineAccess },
+  );
+  registerJob(
+    BACKFILL_JOB,
+    BACKFILL_DONE_RECHECK_MS,
+    async (context) => {
+      const graphql = await adminGraphqlForShop(context.shop);
+      const { finished } = await backfillRecentOrders(
+        { db: context.db, record: recordDirectly, graphql },
+        { ...context, state: context.state as BackfillState, saveState: (s) => context.saveState(s) },
+      );
+      return { runAgainInMs: finished ? BACKFILL_DONE_RECHECK_MS : 30_000 };
+    },
+    { shops: shopsWithOfflineAccess, leaseMs: 15 * MINUTE },
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * HTTP answers of the feed API (POST /api/v1/feeds/3pl, POST /api/v1/feeds/carrier), kept out of the
+ * route modules so the routes stay a line each and the rules are in one place.
+ */
+import { getPrisma } from "../db.server";
+import { BodyTooLargeError, readBodyWithLimit } from "../http/body.server";
+import { jsonResponse, requireApiShop } from "../support/support-api.server";
+import { receiveCarrierUpdates } from "./carrier/carrier-intake.server";
+import { recordDirectly } from "./feed-delivery.server";
+import { FeedFileError, MAX_THREE_PL_FILE_BYTES, importThreePlFile } from "./three-pl/import.server";
+
+const CSV_TYPES = new Set(["text/csv", "application/csv", "text/plain"]);
+export const MAX_CARRIER_BODY_BYTES = 1024 * 1024;
+
+const mediaType = (request: Request) => (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+
+export const methodNotAllowed = () => jsonResponse(405, { error: "use POST" }, { Allow: "POST" });
+
+/** Everything taken, or some of it: 200. Nothing usable in a readable request: 422. */
+const statusFor = (taken: number, rejected: number) => (taken === 0 && rejected > 0 ? 422 : 200);
+
+export async function threePlFeedAction(request: Request): Promise<Response> {
+  if (request.method !== "POST") return methodNotAllowed();
+  const db = getPrisma();
+  const shop = await requireApiShop(db, request);
+  if (!CSV_TYPES.has(mediaType(request))) {
+    return jsonResponse(415, { error: "send the file as the body with Content-Type: text/csv" });
+  }
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_THREE_PL_FILE_BYTES) return jsonResponse(413, { error: `the file is larger than ${MAX_THREE_PL_FILE_BYTES / 1024 / 1024} MB` });
+  try {
+    const result = await importThreePlFile(
+      { db, record: recordDirectly },
+      {
+        shop,
+        body: (request.body ?? "") as AsyncIterable<Uint8Array> | string,
+        via: "http",
+        fileName: request.headers.get("x-file-name"),
+        receivedAt: new Date(),
+      },
+    );
+    return jsonResponse(statusFor(result.accepted + result.duplicates, result.rejectedCount), result);
+  } catch (error) {
+    if (error instanceof FeedFileError) return jsonResponse(error.status, { error: error.message });
+    throw error;
+  }
+}
+
+export async function carrierFeedAction(request: Request): Promise<Response> {
+  if (request.method !== "POST") return methodNotAllowed();
+  const db = getPrisma();
+  const shop = await requireApiShop(db, request);
+  if (mediaType(request) !== "application/json") return jsonResponse(415, { error: "send JSON with Content-Type: application/json" });
+  let body: unknown;
+  try {
+    body = JSON.parse(await readBodyWithLimit(request, MAX_CARRIER_BODY_BYTES));
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return jsonResponse(413, { error: `the body is larger than ${MAX_CARRIER_BODY_BYTES / 1024} KB` });
+    return jsonResponse(400, { error: "the body is not JSON" });
+  }
+  if (Array.isArray(body) && body.length === 0) return jsonResponse(400, { error: "no updates in the array" });
+  const result = await receiveCarrierUpdates({ db, record: recordDirectly }, shop, body, new Date());
+  return jsonResponse(statusFor(result.accepted + result.duplicates, result.rejected.length), result);
+}

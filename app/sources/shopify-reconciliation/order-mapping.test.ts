@@ -1,0 +1,103 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { graphqlOrderFromRest } from "../../../test/support/fake-admin-api";
+import type { OrderEvent } from "../../domain/events";
+import { deliverOnce, fixture } from "../../domain/fixtures/load";
+import { rollup } from "../../domain/rollup";
+import { NOTHING_KNOWN, knownFactsOf, legacyId, reconcileOrder } from "./order-mapping";
+
+const NOW = new Date("2026-03-07T00:00:00.000Z");
+
+// The two-box order #1001 as webhooks tell it, and the same facts as the Admin API shows them.
+const WEBHOOKS: Array<[string, string]> = [
+  ["orders/create", "two-box-order.create"],
+  ["fulfillments/create", "two-box-order.fulfillment-a.create"],
+  ["fulfillment_events/create", "two-box-order.fulfillment-a.event-in-transit"],
+  ["fulfillments/create", "two-box-order.fulfillment-b.create"],
+  ["fulfillment_events/create", "two-box-order.fulfillment-a.event-delivered"],
+  ["fulfillment_events/create", "two-box-order.fulfillment-b.event-out-for-delivery"],
+  ["refunds/create", "two-box-order.refund-unshipped"],
+];
+const webhookEvents = (indexes: readonly number[]) => indexes.flatMap((i) => deliverOnce(...WEBHOOKS[i]!));
+const ALL = WEBHOOKS.map((_, i) => i);
+
+const adminView = () =>
+  graphqlOrderFromRest(
+    fixture("two-box-order.create"),
+    [fixture("two-box-order.fulfillment-a.create"), fixture("two-box-order.fulfillment-b.create")],
+    [fixture("two-box-order.fulfillment-a.event-in-transit"), fixture("two-box-order.fulfillment-a.event-delivered"), fixture("two-box-order.fulfillment-b.event-out-for-delivery")],
+    [fixture("two-box-order.refund-unshipped")],
+  );
+
+const known = (events: readonly OrderEvent[]) => knownFactsOf(events.map((e) => ({ kind: e.kind, data: e.data })));
+const statusOf = (events: readonly OrderEvent[]) => rollup(events, NOW).status;
+
+describe("reconciliation events", () => {
+  it("alone roll up to what the webhooks roll up to: the rollup treats them as Shopify's facts", () => {
+    const { events, orderId } = reconcileOrder(adminView(), NOTHING_KNOWN);
+    expect(orderId).toBe("5801234567001");
+    expect(events.every((e) => e.source === "reconciliation")).toBe(true);
+    expect(statusOf(events)).toEqual(statusOf(webhookEvents(ALL)));
+    expect(statusOf(events).status).toBe("partially_delivered");
+  });
+
+  it("add nothing when every webhook arrived", () => {
+    expect(reconcileOrder(adminView(), known(webhookEvents(ALL)))).toMatchObject({ events: [], missed: [] });
+  });
+
+  it("repair exactly a missed tracking event", () => {
+    const received = webhookEvents(ALL.filter((i) => i !== 4));
+    const { events, missed } = reconcileOrder(adminView(), known(received));
+    expect(missed).toEqual(["tracking event delivered"]);
+    expect(events).toEqual([expect.objectContaining({ kind: "fulfillment_event", source: "reconciliation", dedupeKey: "reconciliation:fulfillment_event:88002" })]);
+    expect(statusOf([...received, ...events])).toEqual(statusOf(webhookEvents(ALL)));
+  });
+
+  it("repair a missed fulfillment without an order snapshot when the order itself is up to date", () => {
+    const received = webhookEvents([0, 1, 2, 4, 6]);
+    const { events, missed } = reconcileOrder(adminView(), known(received));
+    expect(missed).toEqual(["fulfillment #1001.2", "tracking event out_for_delivery"]);
+    expect(events.map((e) => e.kind)).toEqual(["fulfillment_snapshot", "fulfillment_event"]);
+  });
+
+  it("repair any set of missed webhooks to the same status, and a second reading adds nothing", () => {
+    fc.assert(
+      fc.property(fc.subarray(ALL), (receivedIndexes) => {
+        const received = webhookEvents(receivedIndexes);
+        const repaired = reconcileOrder(adminView(), known(received)).events;
+        const everything = [...received, ...repaired];
+        expect(statusOf(everything)).toEqual(statusOf(webhookEvents(ALL)));
+        const again = reconcileOrder(adminView(), known(everything));
+        expect(again.events).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("give the same facts the same dedupe keys on every reading", () => {
+    const keys = () => reconcileOrder(adminView(), NOTHING_KNOWN).events.map((e) => e.dedupeKey);
+    expect(keys()).toEqual(keys());
+    expect(new Set(keys()).size).toBe(keys().length);
+  });
+
+  it("record a newer order state (a cancellation) as a fresh snapshot", () => {
+    const received = webhookEvents(ALL);
+    const cancelled = { ...adminView(), updatedAt: "2026-03-06T10:00:00-05:00", cancelledAt: "2026-03-06T10:00:00-05:00" };
+    const { events, missed } = reconcileOrder(cancelled, known(received));
+    expect(missed).toEqual(["order update of 2026-03-06T15:00:00.000Z"]);
+    expect(statusOf([...received, ...events]).status).toBe("cancelled");
+  });
+
+  it("hash contact data like the webhook normaliser, never keep it in clear", () => {
+    const [snapshot] = reconcileOrder(adminView(), NOTHING_KNOWN).events;
+    const [webhookSnapshot] = webhookEvents([0]);
+    expect(snapshot!.kind).toBe("order_snapshot");
+    expect((snapshot!.data as { customer: unknown }).customer).toEqual((webhookSnapshot!.data as { customer: unknown }).customer);
+    expect(JSON.stringify(snapshot)).not.toMatch(/example\.com/i);
+  });
+
+  it("reads legacy ids out of gids", () => {
+    expect(legacyId("gid://shopify/Order/5801234567001")).toBe("5801234567001");
+    expect(legacyId("gid://shopify/LineItem/14001?from=x")).toBe("14001");
+  });
+});

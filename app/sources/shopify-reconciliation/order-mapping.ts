@@ -1,0 +1,231 @@
+/**
+ * What the Admin API says about an order (ReconciledOrder fragment) -> events with source
+ * "reconciliation", of the same kinds and shapes the webhook normaliser produces, so the rollup treats
+ * them as Shopify's facts. Only facts the log does not hold yet become events: an event with source
+ * "reconciliation" in the log is, by construction, a webhook that was missed (or is still late).
+ * Pure: no I/O, no clock.
+ */
+import {
+  hashEmail,
+  hashPhone,
+  toUtcIso,
+  mapShopifyShipmentStatus,
+  type FulfillmentData,
+  type OrderEvent,
+} from "../../domain/events";
+
+export type GqlLineItem = { id: string; title: string; sku: string | null; quantity: number; currentQuantity: number; requiresShipping: boolean };
+
+export type GqlFulfillment = {
+  id: string;
+  name: string;
+  status: string;
+  displayStatus: string | null;
+  createdAt: string;
+  updatedAt: string;
+  estimatedDeliveryAt: string | null;
+  trackingInfo: Array<{ company: string | null; number: string | null; url: string | null }>;
+  fulfillmentLineItems: { nodes: Array<{ quantity: number | null; lineItem: { id: string; title: string; sku: string | null; requiresShipping: boolean } }> };
+  events: {
+    nodes: Array<{
+      id: string;
+      status: string;
+      happenedAt: string;
+      estimatedDeliveryAt: string | null;
+      message: string | null;
+      city: string | null;
+      province: string | null;
+      country: string | null;
+    }>;
+  };
+};
+
+export type GqlOrder = {
+  id: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  processedAt: string | null;
+  cancelledAt: string | null;
+  statusPageUrl: string | null;
+  email: string | null;
+  phone: string | null;
+  displayFulfillmentStatus: string | null;
+  customer: { id: string } | null;
+  lineItems: { nodes: GqlLineItem[] };
+  fulfillments: GqlFulfillment[];
+  refunds: Array<{ id: string; createdAt: string | null; refundLineItems: { nodes: Array<{ quantity: number; restockType: string; lineItem: { id: string } }> } }>;
+};
+
+/** What the log already holds about an order, read from its stored events. */
+export type KnownFacts = {
+  /** latest updatedAt of any order snapshot */
+  orderUpdatedAt: string | null;
+  /** fulfillment id -> latest updatedAt seen in a snapshot of it */
+  fulfillments: ReadonlyMap<string, string | null>;
+  fulfillmentEventIds: ReadonlySet<string>;
+  refundIds: ReadonlySet<string>;
+};
+
+export const NOTHING_KNOWN: KnownFacts = { orderUpdatedAt: null, fulfillments: new Map(), fulfillmentEventIds: new Set(), refundIds: new Set() };
+
+/** A stored event as read back for KnownFacts: its kind and its normalised data. */
+export type StoredFact = { kind: string; data: unknown };
+
+export function knownFactsOf(stored: readonly StoredFact[]): KnownFacts {
+  let orderUpdatedAt: string | null = null;
+  const fulfillments = new Map<string, string | null>();
+  const fulfillmentEventIds = new Set<string>();
+  const refundIds = new Set<string>();
+  const later = (a: string | null | undefined, b: string | null | undefined) => (!a ? (b ?? null) : !b ? a : Date.parse(a) >= Date.parse(b) ? a : b);
+  const seeFulfillment = (f: Pick<FulfillmentData, "id" | "updatedAt">) => fulfillments.set(f.id, later(fulfillments.get(f.id), f.updatedAt));
+  for (const { kind, data } of stored) {
+    const d = data as Record<string, unknown>;
+    if (kind === "order_snapshot") {
+      orderUpdatedAt = later(orderUpdatedAt, d.updatedAt as string | null);
+      for (const f of (d.fulfillments as FulfillmentData[] | undefined) ?? []) seeFulfillment(f);
+    } else if (kind === "fulfillment_snapshot") seeFulfillment(d as unknown as FulfillmentData);
+    else if (kind === "fulfillment_event") fulfillmentEventIds.add(String(d.id));
+    else if (kind === "refund") refundIds.add(String(d.refundId));
+  }
+  return { orderUpdatedAt, fulfillments, fulfillmentEventIds, refundIds };
+}
+
+/** "gid://shopify/Order/123" -> "123", the form webhooks use. */
+export function legacyId(gid: string): string {
+  const match = /\/(\d+)(?:\?.*)?$/.exec(gid);
+  return match ? match[1]! : gid;
+}
+
+const isLater = (candidate: string, known: string | null | undefined) => !known || Date.parse(candidate) > Date.parse(known);
+const location = (parts: ReadonlyArray<string | null>) => parts.filter((p): p is string => !!p && p.trim().length > 0).join(", ") || null;
+
+function toFulfillment(f: GqlFulfillment): FulfillmentData {
+  const latestEvent = [...f.events.nodes].sort((a, b) => Date.parse(a.happenedAt) - Date.parse(b.happenedAt)).at(-1);
+  const display = f.displayStatus?.toLowerCase() ?? null;
+  // Webhooks carry the latest event's status as shipment_status; without events, the display status
+  // stands in when it names a place the parcel can be.
+  const shipmentStatus = latestEvent ? latestEvent.status.toLowerCase() : display && mapShopifyShipmentStatus(display) ? display : null;
+  return {
+    id: legacyId(f.id),
+    name: f.name,
+    status: f.status.toLowerCase(),
+    shipmentStatus,
+    trackingCompany: f.trackingInfo.find((t) => t.company)?.company ?? null,
+    trackingNumbers: [...new Set(f.trackingInfo.map((t) => (t.number ?? "").trim()).filter(Boolean))],
+    trackingUrls: [...new Set(f.trackingInfo.map((t) => (t.url ?? "").trim()).filter(Boolean))],
+    lineItems: f.fulfillmentLineItems.nodes.map((n) => ({
+      lineItemId: legacyId(n.lineItem.id),
+      title: n.lineItem.title,
+      sku: n.lineItem.sku || null,
+      quantity: n.quantity ?? 0,
+      requiresShipping: n.lineItem.requiresShipping,
+    })),
+    estimatedDeliveryAt: toUtcIso(f.estimatedDeliveryAt),
+    createdAt: toUtcIso(f.createdAt),
+    updatedAt: toUtcIso(f.updatedAt),
+    localPickup: display === "ready_for_pickup" || display === "picked_up",
+  };
+}
+
+export type Reconciled = {
+  orderId: string;
+  events: OrderEvent[];
+  /** what the log lacked, in words, for the job's report */
+  missed: string[];
+};
+
+/**
+ * The events that bring the log up to what the Admin API shows. Dedupe keys are the facts' own
+ * identities (order + updatedAt, fulfillment + updatedAt, event id, refund id), so reading the same
+ * state twice, from two processes or two runs, adds nothing.
+ */
+export function reconcileOrder(order: GqlOrder, known: KnownFacts): Reconciled {
+  const orderId = legacyId(order.id);
+  const updatedAt = toUtcIso(order.updatedAt) ?? order.updatedAt;
+  const events: OrderEvent[] = [];
+  const missed: string[] = [];
+  const fulfillments = order.fulfillments.map(toFulfillment);
+
+  const snapshotNeeded = isLater(updatedAt, known.orderUpdatedAt);
+  if (snapshotNeeded) {
+    missed.push(known.orderUpdatedAt ? `order update of ${updatedAt}` : "order");
+    events.push({
+      source: "reconciliation",
+      kind: "order_snapshot",
+      orderId,
+      occurredAt: updatedAt,
+      dedupeKey: `reconciliation:order:${orderId}:${updatedAt}`,
+      data: {
+        name: order.name,
+        createdAt: toUtcIso(order.processedAt ?? order.createdAt),
+        updatedAt,
+        cancelledAt: toUtcIso(order.cancelledAt),
+        orderStatusUrl: order.statusPageUrl,
+        customer: { customerId: order.customer ? legacyId(order.customer.id) : null, emailHash: hashEmail(order.email), phoneHash: hashPhone(order.phone) },
+        lineItems: order.lineItems.nodes.map((l) => ({
+          id: legacyId(l.id),
+          title: l.title,
+          sku: l.sku || null,
+          quantity: l.quantity,
+          currentQuantity: Math.min(l.currentQuantity, l.quantity),
+          requiresShipping: l.requiresShipping,
+        })),
+        fulfillments,
+      },
+    });
+  }
+  for (const f of fulfillments) {
+    const knownVersion = known.fulfillments.get(f.id);
+    const seen = known.fulfillments.has(f.id);
+    if (seen && !(f.updatedAt && isLater(f.updatedAt, knownVersion))) continue;
+    missed.push(seen ? `update of fulfillment ${f.name ?? f.id}` : `fulfillment ${f.name ?? f.id}`);
+    // The order snapshot above already carries it; a separate snapshot is only needed without one.
+    if (snapshotNeeded) continue;
+    const at = f.updatedAt ?? f.createdAt ?? updatedAt;
+    events.push({ source: "reconciliation", kind: "fulfillment_snapshot", orderId, occurredAt: at, dedupeKey: `reconciliation:fulfillment:${f.id}:${at}`, data: f });
+  }
+  for (const f of order.fulfillments) {
+    for (const e of f.events.nodes) {
+      const id = legacyId(e.id);
+      if (known.fulfillmentEventIds.has(id)) continue;
+      const happenedAt = toUtcIso(e.happenedAt) ?? e.happenedAt;
+      missed.push(`tracking event ${e.status.toLowerCase()}`);
+      events.push({
+        source: "reconciliation",
+        kind: "fulfillment_event",
+        orderId,
+        occurredAt: happenedAt,
+        dedupeKey: `reconciliation:fulfillment_event:${id}`,
+        data: {
+          id,
+          fulfillmentId: legacyId(f.id),
+          status: e.status.toLowerCase(),
+          happenedAt,
+          estimatedDeliveryAt: toUtcIso(e.estimatedDeliveryAt),
+          message: e.message,
+          location: location([e.city, e.province, e.country]),
+        },
+      });
+    }
+  }
+  for (const r of order.refunds) {
+    const refundId = legacyId(r.id);
+    if (known.refundIds.has(refundId)) continue;
+    const createdAt = toUtcIso(r.createdAt) ?? updatedAt;
+    missed.push("refund");
+    events.push({
+      source: "reconciliation",
+      kind: "refund",
+      orderId,
+      occurredAt: createdAt,
+      dedupeKey: `reconciliation:refund:${refundId}`,
+      data: {
+        refundId,
+        createdAt,
+        lines: r.refundLineItems.nodes.map((l) => ({ lineItemId: legacyId(l.lineItem.id), quantity: l.quantity, restockType: l.restockType.toLowerCase() })),
+      },
+    });
+  }
+  return { orderId, events, missed };
+}

@@ -1,0 +1,79 @@
+import "@shopify/shopify-api/adapters/node";
+import { LogSeverity, shopifyApi } from "@shopify/shopify-api";
+import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
+import { describe, expect, it } from "vitest";
+import { appProxySignature, signAppProxyQuery } from "./app-proxy-signature.server";
+
+const SECRET = "proxy-test-secret";
+const api = shopifyApi({
+  apiKey: "k",
+  apiSecretKey: SECRET,
+  apiVersion: "2026-07" as never,
+  hostName: "app.example.com",
+  isEmbeddedApp: true,
+  logger: { level: LogSeverity.Error, log: () => undefined },
+});
+const validate = (params: URLSearchParams) => api.utils.validateHmac(Object.fromEntries(params), { signator: "appProxy" });
+
+describe("app proxy signature", () => {
+  it("matches the signature Shopify's own test helper computes", async () => {
+    const signed = new URL(
+      (
+        await setUpValidRequest(
+          { type: RequestType.Public, store: "test-shop", apiSecretKey: SECRET },
+          new Request("https://app.example.com/proxy/lookup?order=%231001&email=a%40b.co&logged_in_customer_id=42&path_prefix=%2Fapps%2Forder-status"),
+        )
+      ).url,
+    );
+    expect(appProxySignature(signed.searchParams, SECRET)).toBe(signed.searchParams.get("signature"));
+  });
+
+  it("signs a forwarded query that Shopify's validator accepts, logged in or not", async () => {
+    for (const customerId of ["7100000042", null]) {
+      const params = signAppProxyQuery(new URLSearchParams("order=%231001&email=a%40b.co"), {
+        shop: "test-shop.myshopify.com",
+        secret: SECRET,
+        customerId,
+        pathPrefix: "/apps/order-status",
+      });
+      expect(params.get("logged_in_customer_id")).toBe(customerId ?? "");
+      expect(await validate(params)).toBe(true);
+    }
+  });
+
+  it("covers every parameter: changing the customer, shop or query breaks it", async () => {
+    const params = signAppProxyQuery(new URLSearchParams("order=1001&email=a%40b.co"), {
+      shop: "test-shop.myshopify.com",
+      secret: SECRET,
+      customerId: "1",
+      pathPrefix: "/apps/order-status",
+    });
+    for (const [key, value] of [
+      ["logged_in_customer_id", "2"],
+      ["shop", "other.myshopify.com"],
+      ["email", "c@d.co"],
+    ]) {
+      const tampered = new URLSearchParams(params);
+      tampered.set(key, value);
+      expect(await validate(tampered), key).toBe(false);
+    }
+    expect(await validate(params)).toBe(true);
+  });
+
+  it("replaces Shopify's parameters a shopper tries to pass", () => {
+    const params = signAppProxyQuery(new URLSearchParams("order=1&shop=evil.myshopify.com&logged_in_customer_id=99&signature=abc"), {
+      shop: "test-shop.myshopify.com",
+      secret: SECRET,
+      customerId: null,
+      pathPrefix: "/apps/order-status",
+    });
+    expect(params.getAll("shop")).toEqual(["test-shop.myshopify.com"]);
+    expect(params.getAll("logged_in_customer_id")).toEqual([""]);
+    expect(params.getAll("signature")).toHaveLength(1);
+  });
+
+  it("joins the values of a repeated key with a comma, as Shopify does", () => {
+    const repeated = new URLSearchParams("a=1&b=2&a=3");
+    expect(appProxySignature(repeated, SECRET)).toBe(appProxySignature(new URLSearchParams("a=1,3&b=2"), SECRET));
+  });
+});

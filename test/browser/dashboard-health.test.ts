@@ -1,0 +1,134 @@
+/**
+ * The sync-health pages in chromium against the demo: the Overview's source cards, lag and charts,
+ * the Discrepancies list and its filters, an order page that explains its status, the settings section.
+ */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, screenshot, visible } from "../support/browser";
+import { startDemoApp, type DemoApp } from "../support/demo-app";
+
+let demo: DemoApp;
+let browser: { browser: Browser; close(): Promise<void> };
+let page: Page;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  [demo, browser] = await Promise.all([startDemoApp({ orders: 200 }), launchBrowser()]);
+  page = await browser.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on("pageerror", (error) => errors.push(error.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+async function openDiscrepancyRows() {
+  return demo.db.prisma.discrepancy.findMany({ where: { state: "open" }, orderBy: [{ since: "desc" }, { id: "desc" }] });
+}
+
+describe("sync-health dashboard in chromium", () => {
+  it("shows a health card per source with lag figures, both charts and open discrepancies by kind", async () => {
+    const open = await openDiscrepancyRows();
+    // What the simulated store seeds on purpose; other feeds of the demo may add more kinds.
+    const codes = new Set(open.map((d) => d.code));
+    for (const code of ["fulfilled_without_tracking", "cancelled_but_shipped", "stalled_no_carrier_scan", "past_estimated_delivery"]) expect(codes).toContain(code);
+
+    await page.goto(`${demo.url}/app`);
+    await visible(page.getByRole("heading", { name: "Sources" }));
+    const card = page.getByRole("region", { name: "Shopify health" });
+    await visible(card.getByText(/Last event .* ago/));
+    await visible(card.getByText(/Lag p50 \d+ (s|min)( \d+ min)? · p95 \d+/));
+    await visible(card.getByText("Healthy"));
+    await visible(page.getByRole("heading", { name: `Open discrepancies (${open.length})` }));
+    await visible(page.getByRole("img", { name: "Sync lag p95 per day and source" }).locator("svg.recharts-surface"));
+    await visible(page.getByRole("img", { name: "Open discrepancies per day" }).locator("svg.recharts-surface"));
+    const stalled = open.filter((d) => d.code === "stalled_no_carrier_scan").length;
+    const row = page.locator("div", { has: page.getByRole("link", { name: "Stalled: no carrier scan" }) }).last();
+    await visible(row.getByText(String(stalled), { exact: true }));
+    await screenshot(page, "health-overview");
+    expect(errors).toEqual([]);
+  });
+
+  it("lists discrepancies, filters by kind, source, age and status, and paginates", async () => {
+    const open = await openDiscrepancyRows();
+    await page.goto(`${demo.url}/app`);
+    await page.getByRole("link", { name: "Discrepancies", exact: true }).first().click();
+    await page.waitForURL(/\/app\/discrepancies$/);
+    const rows = page.locator("tbody tr");
+    await visible(rows.first());
+    expect(await rows.count()).toBe(Math.min(open.length, 50));
+    expect(await rows.first().locator("td").first().innerText()).toBe(open[0]!.orderName);
+
+    await page.getByLabel("Kind").selectOption("cancelled_but_shipped");
+    await page.waitForURL(/code=cancelled_but_shipped/);
+    await visible(rows.first());
+    const cancelled = open.filter((d) => d.code === "cancelled_but_shipped");
+    await expect.poll(() => rows.count()).toBe(cancelled.length);
+    expect((await rows.allInnerTexts()).every((t) => t.includes("Cancelled but shipped"))).toBe(true);
+    await screenshot(page, "health-discrepancies-cancelled");
+
+    await page.getByLabel("Kind").selectOption("");
+    await page.getByLabel("Source").selectOption("carrier");
+    await page.waitForURL(/source=carrier/);
+    await expect.poll(() => rows.count()).toBe(Math.min(open.filter((d) => d.source === "carrier").length, 50));
+    expect((await rows.allInnerTexts()).every((t) => t.includes("Carrier"))).toBe(true);
+
+    await page.getByLabel("Age").selectOption("168");
+    await page.waitForURL(/age=168/);
+    const weekOld = open.filter((d) => d.source === "carrier" && Date.now() - d.since.getTime() >= 168 * 3_600_000).length;
+    if (weekOld === 0) await visible(page.getByText("Nothing matches these filters"));
+    else await expect.poll(() => rows.count()).toBe(Math.min(weekOld, 50));
+
+    await page.goto(`${demo.url}/app/discrepancies?status=cleared`);
+    await visible(page.getByRole("columnheader", { name: "Lasted" }));
+    const cleared = await demo.db.prisma.discrepancy.count({ where: { state: "cleared" } });
+    expect(await rows.count()).toBe(Math.min(cleared, 50));
+    if (cleared > 50) {
+      await page.getByRole("button", { name: "Next" }).click();
+      await page.waitForURL(/after=/);
+      await expect.poll(() => rows.count()).toBe(Math.min(cleared - 50, 50));
+    }
+    await screenshot(page, "health-discrepancies-cleared");
+  });
+
+  it("explains one order: why its status, its discrepancy with evidence, and a timeline with lag", async () => {
+    const [target] = await demo.db.prisma.discrepancy.findMany({ where: { state: "open", code: "fulfilled_without_tracking" }, take: 1 });
+    await page.goto(`${demo.url}/app/discrepancies?code=fulfilled_without_tracking`);
+    await page.getByRole("link", { name: target!.orderName, exact: true }).click();
+    await page.waitForURL(new RegExp(`/app/orders/${target!.orderId}$`));
+    await visible(page.getByRole("heading", { name: /^Why "/ }));
+    await visible(page.getByRole("heading", { name: "Discrepancies (1 open)" }));
+    await visible(page.getByText(/Fulfilled without tracking/).first());
+    await visible(page.getByText(/open for \d+/));
+    await visible(page.getByText(/said ".*no tracking" at/));
+    await visible(page.getByText("(decides the status)").first());
+    await visible(page.getByRole("link", { name: "This order in the Shopify admin" }));
+    const lagCells = await page.locator("table tbody tr td:last-child").allInnerTexts();
+    expect(lagCells.length).toBeGreaterThan(1);
+    expect(lagCells.every((t) => /^\d+ (s|min|h|d)/.test(t))).toBe(true);
+    await screenshot(page, "health-order-detail");
+  });
+
+  it("answers an unknown order with the page's own error state", async () => {
+    const response = await page.goto(`${demo.url}/app/orders/999999999`);
+    expect(response?.status()).toBe(404);
+    await visible(page.getByText("This page could not load"));
+  });
+
+  it("saves thresholds in Settings and refuses out-of-range values", async () => {
+    await page.goto(`${demo.url}/app/settings`);
+    await visible(page.getByRole("heading", { name: "Sync health" }));
+    await page.getByLabel("Label stalled after").fill("0");
+    await page.getByRole("button", { name: "Save sync health settings" }).click();
+    await visible(page.getByText("Some values are out of range; nothing was saved."));
+    await page.getByLabel("Label stalled after").fill("72");
+    await page.getByLabel("3PL file due daily by").fill("07:30");
+    await page.getByRole("button", { name: "Save sync health settings" }).click();
+    await visible(page.getByText("Sync health settings saved."));
+    const settings = JSON.parse((await demo.db.prisma.shop.findFirstOrThrow()).settings) as { health: { thresholds: { stalledAfterHours: number }; cadence: { threePlDailyBy: string } } };
+    expect(settings.health.thresholds.stalledAfterHours).toBe(72);
+    expect(settings.health.cadence.threePlDailyBy).toBe("07:30");
+    await screenshot(page, "health-settings");
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * POST /api/v1/feeds/3pl and /api/v1/feeds/carrier on the production server (npm start), end to end:
+ * bearer keys, content types, size limits, bad files and rows, and the status the support API then
+ * answers, on the database TEST_DATABASE names.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixture } from "../../app/domain/fixtures/load";
+import { createApiKey, revokeApiKey } from "../../app/store/api-keys.server";
+import type { AppProcess } from "../../scripts/lib/app-process";
+import { startProductionApp } from "../support/app-server";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { signedWebhookHeaders, TEST_SECRET } from "../support/webhooks";
+
+const SHOP = "test-shop.myshopify.com";
+const OTHER_SHOP = "other-shop.myshopify.com";
+const HEADER = "order,sku,quantity,carrier,tracking_number,shipped_at";
+const TWO_BOX = "5801234567001";
+let db: TestDatabase;
+let app: AppProcess;
+let key: string;
+let otherKey: string;
+
+const post = (path: string, body: BodyInit, contentType: string, bearer: string | null = key, extra: Record<string, string> = {}) =>
+  fetch(`${app.url}${path}`, { method: "POST", body, headers: { "Content-Type": contentType, ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}), ...extra } });
+const postCsv = (csv: BodyInit, bearer: string | null = key) => post("/api/v1/feeds/3pl", csv, "text/csv", bearer);
+const postCarrier = (body: unknown, bearer: string | null = key) => post("/api/v1/feeds/carrier", typeof body === "string" ? body : JSON.stringify(body), "application/json", bearer);
+const view = async (orderId: string, bearer = key) => (await fetch(`${app.url}/api/v1/orders/${orderId}`, { headers: { Authorization: `Bearer ${bearer}` } })).json();
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await startProductionApp(db.url, TEST_SECRET);
+  key = (await createApiKey(db.prisma, SHOP, "warehouse")).secret;
+  otherKey = (await createApiKey(db.prisma, OTHER_SHOP, "other warehouse")).secret;
+  for (const [topic, name] of [["orders/create", "two-box-order.create"], ["fulfillments/create", "two-box-order.fulfillment-a.create"]]) {
+    const body = JSON.stringify(fixture(name!));
+    const res = await fetch(`${app.url}/webhooks`, { method: "POST", headers: signedWebhookHeaders(topic!, body, { shop: SHOP }), body });
+    expect(res.status).toBe(200);
+  }
+}, 120_000);
+afterAll(async () => {
+  await app?.stop();
+  await db?.drop();
+});
+
+describe(`feed API on the production server, ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
+  it("imports a CSV body: good rows kept, bad ones reported by line, a re-send changes nothing", async () => {
+    const csv = `${HEADER}\n#1001,MHS-M,2,UPS,1ZAPI0001,2026-03-05T10:00:00Z\n#1001,MHS-M,lots,UPS,1ZAPI0002,2026-03-05T10:00:00Z\n#4242,X,1,UPS,1ZAPI0003,2026-03-05T10:00:00Z\n`;
+    const res = await postCsv(csv);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/application\/json/);
+    expect(await res.json()).toEqual({ accepted: 2, duplicates: 0, pending: 1, rejected: [{ line: 3, error: 'quantity "lots" is not a whole number' }], rejectedCount: 1 });
+    const order = await view(TWO_BOX);
+    expect(order.status).toBe("shipped");
+    expect(order.sources.map((s: { source: string }) => s.source)).toEqual(expect.arrayContaining(["shopify", "3pl"]));
+
+    const again = await (await postCsv(csv)).json();
+    expect(again).toMatchObject({ accepted: 0, duplicates: 2, pending: 0 });
+    expect(await view(TWO_BOX)).toEqual(order);
+  });
+
+  it("streams a large file within the limit", async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `#${50_000 + i},SKU-${i % 7},1,UPS,1ZBULK${i},2026-03-05T10:00:00Z`);
+    const started = performance.now();
+    const res = await postCsv(`${HEADER}\n${rows.join("\n")}\n`);
+    const ms = performance.now() - started;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 20_000, pending: 20_000, rejectedCount: 0 });
+    console.log(`20,000-row 3PL file (${Math.round(rows.join("\n").length / 1024)} KB) imported over HTTP in ${Math.round(ms)} ms`);
+  });
+
+  it("answers 413 to a file over the size limit, 415 to other content types and to binary, 400/422 to bad files", async () => {
+    const huge = await postCsv("x".repeat(21 * 1024 * 1024));
+    expect(huge.status).toBe(413);
+    expect((await huge.json()).error).toMatch(/larger than 20 MB/);
+    expect((await post("/api/v1/feeds/3pl", `${HEADER}\n`, "application/x-www-form-urlencoded")).status).toBe(415);
+    const binary = await postCsv(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x00]));
+    expect(binary.status).toBe(415);
+    expect(await binary.json()).toEqual({ error: "this is not a CSV file (it contains binary data)" });
+    const empty = await postCsv("");
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toEqual({ error: "the file is empty" });
+    const wrongColumns = await postCsv("id,name\n1,a\n");
+    expect(wrongColumns.status).toBe(400);
+    expect((await wrongColumns.json()).error).toMatch(/^not a 3PL shipment file: missing columns/);
+    const allBad = await postCsv(`${HEADER}\n#1001,A,0,UPS,T,2026-03-05\n`);
+    expect(allBad.status).toBe(422);
+  });
+
+  it("refuses a missing, wrong or revoked key with 401, and never writes to another shop", async () => {
+    expect((await postCsv(`${HEADER}\n`, null)).status).toBe(401);
+    expect((await postCarrier([], "otk_aaaaaaaaaaaa_wrongwrongwrongwrongwrongwrongwrong")).status).toBe(401);
+    const revoked = await createApiKey(db.prisma, SHOP, "old");
+    await revokeApiKey(db.prisma, SHOP, revoked.id, new Date());
+    expect((await postCsv(`${HEADER}\n`, revoked.secret)).status).toBe(401);
+    expect((await fetch(`${app.url}/api/v1/feeds/3pl`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(405);
+
+    const res = await postCsv(`${HEADER}\n#1001,MHS-M,2,UPS,1ZOTHER1,2026-03-05T10:00:00Z\n`, otherKey);
+    expect(await res.json()).toMatchObject({ accepted: 1, pending: 1 });
+    expect(await db.prisma.event.count({ where: { shop: SHOP, dedupeKey: { contains: "1ZOTHER1" } } })).toBe(0);
+  });
+
+  it("takes carrier updates, one or many, matched by tracking number, unknown numbers kept", async () => {
+    const one = await postCarrier({ tracking_number: "7023 2100 3941 4604", status: "OUT_FOR_DELIVERY", happened_at: "2026-03-05T12:00:00Z", location: "Ottawa, ON" });
+    expect(one.status).toBe(200);
+    expect(await one.json()).toEqual({ accepted: 1, duplicates: 0, pending: 0, rejected: [] });
+    const order = await view(TWO_BOX);
+    expect(order.shipments.find((s: { trackingNumbers: string[] }) => s.trackingNumbers.includes("7023210039414604")).status).toBe("out_for_delivery");
+    expect(order.sources.map((s: { source: string }) => s.source)).toContain("carrier");
+
+    const many = await postCarrier([
+      { tracking_number: "1ZAPI0001", status: "Delivered", happened_at: "2026-03-06T12:00:00Z", carrier: "UPS" },
+      { tracking_number: "NOT-SHIPPED-YET", status: "InTransit", happened_at: "2026-03-06T12:00:00Z" },
+      { tracking_number: "1ZAPI0001", status: "Teleported", happened_at: "2026-03-06T12:00:00Z" },
+      { tracking_number: "7023210039414604", status: "out_for_delivery", happened_at: "2026-03-05T12:00:00Z" },
+    ]);
+    expect(many.status).toBe(200);
+    expect(await many.json()).toEqual({ accepted: 2, duplicates: 1, pending: 1, rejected: [{ index: 2, error: 'status: "Teleported" is not a known shipment status' }] });
+  });
+
+  it("answers clearly to bodies that are not carrier updates", async () => {
+    expect((await postCarrier("{not json")).status).toBe(400);
+    expect((await postCarrier([])).status).toBe(400);
+    const bad = await postCarrier({ tracking_number: "X1", status: "delivered" });
+    expect(bad.status).toBe(422);
+    expect((await bad.json()).rejected[0].error).toMatch(/happened_at/);
+    expect((await post("/api/v1/feeds/carrier", "a,b", "text/csv")).status).toBe(415);
+    expect((await postCarrier(JSON.stringify([{ pad: "x".repeat(1024 * 1024) }]))).status).toBe(413);
+  });
+});

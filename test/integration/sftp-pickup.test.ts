@@ -1,0 +1,143 @@
+/**
+ * Scheduled 3PL pickup against a real OpenSSH server on 127.0.0.1 (test/support/sshd.ts), through the
+ * job scheduler, on the database TEST_DATABASE names.
+ */
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { deliverOnce } from "../../app/domain/fixtures/load";
+import { registerJob } from "../../app/jobs/registry.server";
+import { runDueJobs, scheduleNow } from "../../app/jobs/scheduler.server";
+import type { RecordEvents } from "../../app/sources/feed-delivery.server";
+import { recentImports } from "../../app/sources/three-pl/import.server";
+import { SFTP_PICKUP_JOB, runSftpPickup, shopsWithSftpPickup } from "../../app/sources/three-pl/sftp-job.server";
+import { SftpHostKeyMismatch, filenameMatcher, loadSftpSettings, pickUpFiles, saveSftpSettings } from "../../app/sources/three-pl/sftp-pickup.server";
+import { recordSubmissions } from "../../app/store/event-log/event-log-writer.server";
+import { openEventLogWriter } from "../../app/store/event-log/index.server";
+import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.server";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { startSshd, type TestSshd } from "../support/sshd";
+
+const SHOP = "test-shop.myshopify.com";
+const KEY = Buffer.alloc(32, 3);
+const HEADER = "order,sku,quantity,carrier,tracking_number,shipped_at";
+let db: TestDatabase;
+let writer: SqlWriterConnection;
+let record: RecordEvents;
+let sshd: TestSshd;
+let folder: string;
+
+beforeAll(async () => {
+  [db, sshd] = await Promise.all([createTestDatabase(), startSshd()]);
+  writer = openEventLogWriter(db.url);
+  record = (submissions) => recordSubmissions(writer, submissions);
+  const events = deliverOnce("orders/create", "single-parcel.create").map((e) => ({ ...e, raw: "{}" }));
+  await recordSubmissions(writer, [{ shop: SHOP, events, receivedAt: new Date() }]);
+});
+afterAll(async () => {
+  await writer?.close();
+  await Promise.all([db?.drop(), sshd?.stop()]);
+});
+let run = 0;
+beforeEach(async () => {
+  run += 1;
+  folder = path.join(sshd.root, `outbox-${run}`);
+  await import("node:fs/promises").then((fs) => fs.mkdir(folder));
+  await db.prisma.threePlFeed.deleteMany();
+  await db.prisma.feedImport.deleteMany();
+  await db.prisma.jobRun.deleteMany();
+});
+
+const settings = (extra: Partial<Parameters<typeof saveSftpSettings>[2]> = {}) => ({
+  enabled: true,
+  host: sshd.host,
+  port: sshd.port,
+  username: sshd.username,
+  privateKey: sshd.userKey,
+  folder,
+  pattern: "shipments_*.csv",
+  processedFolder: "done",
+  everyMinutes: 30,
+  ...extra,
+});
+
+describe(`SFTP pickup against a real sshd, on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
+  it("stores password and private key encrypted, never in clear", async () => {
+    await saveSftpSettings(db.prisma, SHOP, settings({ password: "s3cret-pass" }), KEY);
+    const row = await db.prisma.threePlFeed.findUniqueOrThrow({ where: { shop: SHOP } });
+    expect(row.sftpPassword).toMatch(/^enc:v1:/);
+    expect(row.sftpPrivateKey).toMatch(/^enc:v1:/);
+    expect(JSON.stringify(row)).not.toContain("s3cret-pass");
+    expect(JSON.stringify(row)).not.toContain("OPENSSH PRIVATE KEY");
+    const loaded = await loadSftpSettings(db.prisma, SHOP, KEY);
+    expect(loaded).toMatchObject({ password: "s3cret-pass", privateKey: sshd.userKey, everyMinutes: 30 });
+    // Saving without secrets keeps the stored ones; an empty string removes one.
+    await saveSftpSettings(db.prisma, SHOP, { ...settings(), privateKey: undefined, password: "" }, KEY);
+    expect(await loadSftpSettings(db.prisma, SHOP, KEY)).toMatchObject({ password: null, privateKey: sshd.userKey });
+  });
+
+  it("picks up matching files through the scheduler, imports them, moves them, and pins the host key", async () => {
+    writeFileSync(path.join(folder, "shipments_0305.csv"), `${HEADER}\n#1006,IJ-M-BLK,1,DHL,SF0001,2026-03-05T10:00:00Z\n#1006,IJ-M-BLK,x,DHL,SF0001,2026-03-05T10:00:00Z\n`);
+    writeFileSync(path.join(folder, "shipments_0306.xlsx"), "PK\u0003\u0004");
+    writeFileSync(path.join(folder, "readme.txt"), "not for us");
+    await saveSftpSettings(db.prisma, SHOP, settings(), KEY);
+    const job = registerJob(SFTP_PICKUP_JOB, 60_000, (context) => runSftpPickup(context, KEY, record), { shops: shopsWithSftpPickup });
+    const t0 = new Date();
+    const reports = await runDueJobs({ db: db.prisma, jobs: () => [job], owner: "test-a", clock: () => t0 });
+    expect(reports).toEqual([{ job: SFTP_PICKUP_JOB, shop: SHOP, ok: true }]);
+
+    expect(readdirSync(folder).sort()).toEqual(["done", "readme.txt", "shipments_0306.xlsx"]);
+    expect(readdirSync(path.join(folder, "done"))).toEqual(["shipments_0305.csv"]);
+    const [log] = await recentImports(db.prisma, SHOP);
+    expect(log).toMatchObject({ via: "sftp", fileName: "shipments_0305.csv", accepted: 1, rejected: 1, rejections: [{ line: 3, error: 'quantity "x" is not a whole number' }] });
+    const order = await db.prisma.order.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: "5801234567006" } } });
+    expect(order.status).toBe("shipped");
+    expect((await db.prisma.threePlFeed.findUniqueOrThrow({ where: { shop: SHOP } })).sftpHostKey).toBe(sshd.hostKeyFingerprint);
+
+    // Not due again before the shop's schedule (30 min); then the same file re-sent is all duplicates.
+    expect(await runDueJobs({ db: db.prisma, jobs: () => [job], owner: "test-a", clock: () => new Date(t0.getTime() + 29 * 60_000) })).toEqual([]);
+    writeFileSync(path.join(folder, "shipments_0305.csv"), `${HEADER}\n#1006,IJ-M-BLK,1,DHL,SF0001,2026-03-05T10:00:00Z\n`);
+    await scheduleNow(db.prisma, SFTP_PICKUP_JOB, SHOP, t0);
+    expect(await runDueJobs({ db: db.prisma, jobs: () => [job], owner: "test-a", clock: () => new Date(t0.getTime() + 60_000) })).toHaveLength(1);
+    expect((await recentImports(db.prisma, SHOP))[0]).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(readdirSync(path.join(folder, "done")).length).toBe(2);
+  });
+
+  it("moves a refused file too, logging why", async () => {
+    writeFileSync(path.join(folder, "shipments_bad.csv"), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00]));
+    const report = await pickUpFiles({ db: db.prisma, record }, SHOP, { ...settings(), password: null, hostKey: null }, () => new Date());
+    expect(report.files).toEqual([{ name: "shipments_bad.csv", result: null, error: "this is not a CSV file (it contains binary data)" }]);
+    expect(existsSync(path.join(folder, "done", "shipments_bad.csv"))).toBe(true);
+    expect((await recentImports(db.prisma, SHOP))[0]).toMatchObject({ via: "sftp", accepted: 0, rejections: [{ error: "this is not a CSV file (it contains binary data)" }] });
+  });
+
+  it("refuses a server whose host key is not the pinned one", async () => {
+    writeFileSync(path.join(folder, "shipments_1.csv"), `${HEADER}\n`);
+    const pinned = { ...settings(), password: null, hostKey: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" };
+    await expect(pickUpFiles({ db: db.prisma, record }, SHOP, pinned, () => new Date())).rejects.toBeInstanceOf(SftpHostKeyMismatch);
+    expect(readdirSync(folder)).toEqual(["shipments_1.csv"]);
+  });
+
+  it("is refused by the server with a key it does not know or a wrong password, and the job records the error", async () => {
+    const base = { ...settings(), hostKey: sshd.hostKeyFingerprint };
+    await expect(pickUpFiles({ db: db.prisma, record }, SHOP, { ...base, privateKey: sshd.strangerKey, password: null }, () => new Date())).rejects.toThrow(/authentication/i);
+    await expect(pickUpFiles({ db: db.prisma, record }, SHOP, { ...base, privateKey: null, password: "wrong password" }, () => new Date())).rejects.toThrow(/authentication/i);
+
+    await saveSftpSettings(db.prisma, SHOP, settings({ privateKey: sshd.strangerKey }), KEY);
+    const job = registerJob(SFTP_PICKUP_JOB, 60_000, (context) => runSftpPickup(context, KEY, record), { shops: shopsWithSftpPickup });
+    const [report] = await runDueJobs({ db: db.prisma, jobs: () => [job], owner: "test-a" });
+    expect(report).toMatchObject({ ok: false, error: expect.stringMatching(/authentication/i) });
+    const row = await db.prisma.jobRun.findUniqueOrThrow({ where: { job_shop: { job: SFTP_PICKUP_JOB, shop: SHOP } } });
+    expect(row.lastError).toMatch(/authentication/i);
+    expect(row.lastError).not.toContain("PRIVATE KEY");
+    expect(row.leaseOwner).toBeNull();
+  });
+
+  it("matches file names with shell patterns, whole name, any case", () => {
+    const match = filenameMatcher("shipments_*.csv");
+    expect(["shipments_1.csv", "SHIPMENTS_2026-03-05.CSV", "shipments_.csv"].every(match)).toBe(true);
+    expect(["shipments_1.csv.tmp", "old_shipments_1.csv", "shipments_1.txt"].some(match)).toBe(false);
+    expect(filenameMatcher("day?.csv")("day1.csv")).toBe(true);
+    expect(filenameMatcher("a+b(1).csv")("a+b(1).csv")).toBe(true);
+  });
+});

@@ -1,0 +1,258 @@
+// The storefront lookup through the production server, as Shopify's app proxy calls it: signed
+// with Shopify's test helper (guests) or signed here the way Shopify signs logged-in requests.
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import Ajv2020 from "ajv/dist/2020";
+import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixture } from "../../app/domain/fixtures/load";
+import { CLIENT_LIMIT } from "../../app/storefront/storefront-proxy.server";
+import type { AppProcess } from "../../scripts/lib/app-process";
+import { startProductionApp } from "../support/app-server";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { signedWebhookHeaders, TEST_SECRET } from "../support/webhooks";
+
+const SHOP = "test-shop.myshopify.com";
+const OTHER_SHOP = "other-shop.myshopify.com";
+const CUSTOMER = String((fixture("two-box-order.create").customer as { id: number }).id);
+const OTHER_CUSTOMER = "7410852963999";
+const EMAIL = "camille.tremblay@example.com";
+const schema = JSON.parse(readFileSync(new URL("../../contracts/order-status.schema.json", import.meta.url), "utf8"));
+const validateContract = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+
+let db: TestDatabase;
+let app: AppProcess;
+let clients = 0;
+/** A fresh shopper address per request unless a test is about one shopper's limit. */
+const nextClient = () => `198.51.100.${++clients % 250}, 10.0.0.${clients % 7}`;
+
+async function webhook(topic: string, payload: unknown, shop = SHOP) {
+  const body = JSON.stringify(payload);
+  const res = await fetch(`${app.url}/webhooks`, { method: "POST", headers: signedWebhookHeaders(topic, body, { shop }), body });
+  expect(res.status, `${topic} webhook`).toBe(200);
+}
+
+/** Shopify's app proxy signature, computed independently of the app's code. */
+function shopifySigned(query: Record<string, string>, secret = TEST_SECRET): URLSearchParams {
+  const message = Object.keys(query)
+    .sort()
+    .map((key) => `${key}=${query[key]}`)
+    .join("");
+  return new URLSearchParams({ ...query, signature: createHmac("sha256", secret).update(message).digest("hex") });
+}
+
+function proxyQuery(query: Record<string, string>, options: { shop?: string; customer?: string } = {}) {
+  return shopifySigned({
+    ...query,
+    shop: options.shop ?? SHOP,
+    logged_in_customer_id: options.customer ?? "",
+    path_prefix: "/apps/order-status",
+    timestamp: String(Math.trunc(Date.now() / 1000)),
+  });
+}
+
+const proxy = (params: URLSearchParams, client = nextClient(), path = "lookup") =>
+  fetch(`${app.url}/proxy/${path}?${params}`, { headers: { "X-Forwarded-For": client } });
+
+/** A guest's lookup, signed by Shopify's own test helper. */
+async function guestLookup(query: Record<string, string>, shop = "test-shop", client = nextClient()) {
+  const signed = await setUpValidRequest(
+    { type: RequestType.Public, store: shop, apiSecretKey: TEST_SECRET },
+    new Request(`${app.url}/proxy/lookup?${new URLSearchParams({ ...query, logged_in_customer_id: "", path_prefix: "/apps/order-status" })}`),
+  );
+  return fetch(signed.url, { headers: { "X-Forwarded-For": client } });
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await startProductionApp(db.url, TEST_SECRET);
+  // #1001: two boxes, both shipped.
+  await webhook("orders/create", fixture("two-box-order.create"));
+  await webhook("fulfillments/create", fixture("two-box-order.fulfillment-a.create"));
+  await webhook("fulfillments/create", fixture("two-box-order.fulfillment-b.create"));
+  // #1006: one parcel, past its estimated delivery, that the carrier reports delayed.
+  await webhook("orders/create", fixture("single-parcel.create"));
+  await webhook("fulfillments/create", fixture("single-parcel.fulfillment.create"));
+  await webhook("fulfillment_events/create", fixture("single-parcel.event-in-transit"));
+  await webhook("fulfillment_events/create", fixture("single-parcel.event-delayed"));
+  // #1005: on hold, same customer.
+  await webhook("orders/create", fixture("hold.create"));
+  // #1004: another customer's order.
+  const pickup = fixture("pickup.create");
+  await webhook("orders/create", {
+    ...pickup,
+    email: "someone.else@example.com",
+    contact_email: "someone.else@example.com",
+    phone: null,
+    customer: { ...(pickup.customer as object), id: Number(OTHER_CUSTOMER), email: "someone.else@example.com", phone: null },
+  });
+  // #1003: placed, then deleted in Shopify.
+  await webhook("orders/create", fixture("digital-only.create"));
+  await webhook("orders/delete", { id: fixture("digital-only.create").id });
+}, 120_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await db?.drop();
+});
+
+describe(`storefront lookup through the app proxy on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
+  it("finds an order by number and checkout email, as the contract's storefront view", async () => {
+    const res = await guestLookup({ order: "#1001", email: ` ${EMAIL.toUpperCase()} ` });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(res.headers.get("cache-control")).toBe("no-store, no-transform");
+    const body = await res.json();
+    expect(validateContract(body), JSON.stringify(validateContract.errors)).toBe(true);
+    expect(body).toMatchObject({ name: "#1001", orderId: String(fixture("two-box-order.create").id) });
+    expect(body).not.toHaveProperty("sources");
+    expect(body).not.toHaveProperty("discrepancies");
+    expect(body.statusPageUrl).toMatch(/^https:\/\//);
+  });
+
+  it("shows every shipment of a multi-shipment order with its carrier and tracking", async () => {
+    const body = await (await guestLookup({ order: "1001", email: EMAIL })).json();
+    expect(body.shipments).toHaveLength(2);
+    for (const shipment of body.shipments) {
+      expect(shipment.trackingNumbers.length).toBeGreaterThan(0);
+      expect(shipment.trackingUrls[0]).toMatch(/^https:\/\//);
+      expect(shipment.items.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("finds an order by the checkout phone, whatever its formatting, and flags a delay", async () => {
+    const res = await guestLookup({ order: "#1006", phone: "1 514 555 0142" });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.name).toBe("#1006");
+    expect(body.attention).toContain("delayed");
+    expect(body.shipments[0].estimatedDeliveryAt).not.toBeNull();
+    expect(body.shipments[0].lastEvent).toMatchObject({ status: "in_transit", message: "Delayed by weather" });
+  });
+
+  it("carries no address, phone, email or payment data", async () => {
+    const queries: Array<Record<string, string>> = [{ order: "#1001", email: EMAIL }, { order: "#1006", phone: "+15145550142" }];
+    for (const query of queries) {
+      const text = (await (await guestLookup(query)).text()).toLowerCase();
+      for (const secret of ["camille", "tremblay", "@example.com", "555-0142", "5145550142", "saint-paul", "h2y", "gateway", "credit_card", "billing", "shipping_address"]) {
+        expect(text, secret).not.toContain(secret);
+      }
+    }
+  });
+
+  it("answers a wrong email, a missing order, a deleted order and another shop's order with the same 404", async () => {
+    const misses = [
+      await guestLookup({ order: "#1001", email: "not.camille@example.com" }),
+      await guestLookup({ order: "#1001", phone: "+1 514 555 9999" }),
+      await guestLookup({ order: "#9999", email: EMAIL }),
+      await guestLookup({ order: "#1003", email: EMAIL }),
+      await guestLookup({ order: "#1001", email: EMAIL }, "other-shop"),
+    ];
+    const answers = await Promise.all(misses.map(async (res) => ({ status: res.status, type: res.headers.get("content-type"), body: await res.text() })));
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(answers[0]).toEqual({ status: 404, type: "application/json; charset=utf-8", body: '{"error":"not_found"}' });
+  });
+
+  it("takes as long for a wrong email as for a missing order", async () => {
+    const time = async (query: Record<string, string>) => {
+      const params = proxyQuery(query);
+      const t0 = performance.now();
+      const res = await proxy(params);
+      await res.text();
+      expect(res.status).toBe(404);
+      return performance.now() - t0;
+    };
+    const wrongEmail: number[] = [];
+    const missing: number[] = [];
+    for (let i = 0; i < 5; i++) await time({ order: "#1001", email: "warm@example.com" });
+    for (let i = 0; i < 60; i++) {
+      wrongEmail.push(await time({ order: "#1001", email: `guess${i}@example.com` }));
+      missing.push(await time({ order: `#${20_000 + i}`, email: EMAIL }));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const [a, b] = [median(wrongEmail), median(missing)];
+    // Both are one indexed query that finds no row; what remains is loopback noise.
+    expect(Math.abs(a - b), `wrong email ${a.toFixed(2)} ms, missing ${b.toFixed(2)} ms`).toBeLessThan(Math.max(1.5, 0.25 * Math.max(a, b)));
+  });
+
+  it("gives a signed-in customer their recent orders without typing, never anyone else's or deleted ones", async () => {
+    const mine = await (await proxy(proxyQuery({}, { customer: CUSTOMER }))).json();
+    expect(mine.signedIn).toBe(true);
+    expect(mine.orders.map((o: { name: string }) => o.name).sort()).toEqual(["#1001", "#1005", "#1006"]);
+    for (const order of mine.orders) expect(validateContract(order), JSON.stringify(validateContract.errors)).toBe(true);
+
+    const theirs = await (await proxy(proxyQuery({}, { customer: OTHER_CUSTOMER }))).json();
+    expect(theirs.orders.map((o: { name: string }) => o.name)).toEqual(["#1004"]);
+
+    const elsewhere = await (await proxy(proxyQuery({}, { customer: CUSTOMER, shop: OTHER_SHOP }))).json();
+    expect(elsewhere.orders).toEqual([]);
+
+    const guest = await (await guestLookup({})).json();
+    expect(guest).toEqual({ signedIn: false, orders: [] });
+  });
+
+  it("refuses a customer id that Shopify did not sign", async () => {
+    const signedAsGuest = proxyQuery({});
+    signedAsGuest.set("logged_in_customer_id", CUSTOMER);
+    const res = await proxy(signedAsGuest);
+    expect(res.status).toBe(400);
+    expect(await res.text()).not.toContain("#1001");
+
+    const otherSecret = shopifySigned({ shop: SHOP, logged_in_customer_id: CUSTOMER, path_prefix: "/apps/order-status", timestamp: String(Math.trunc(Date.now() / 1000)) }, "not-the-secret");
+    expect((await proxy(otherSecret)).status).toBe(400);
+
+    const stale = shopifySigned({ shop: SHOP, logged_in_customer_id: CUSTOMER, path_prefix: "/apps/order-status", timestamp: String(Math.trunc(Date.now() / 1000) - 600) });
+    expect((await proxy(stale)).status).toBe(400);
+
+    const unsigned = new URLSearchParams({ order: "#1001", email: EMAIL, shop: SHOP, logged_in_customer_id: "", timestamp: String(Math.trunc(Date.now() / 1000)) });
+    expect((await proxy(unsigned)).status).toBe(400);
+  });
+
+  it("answers 400 to an incomplete lookup and 404 to unknown proxy paths", async () => {
+    expect((await proxy(proxyQuery({ order: "#1001" }))).status).toBe(400);
+    expect((await proxy(proxyQuery({ email: EMAIL }))).status).toBe(400);
+    expect((await proxy(proxyQuery({ order: "#1001", email: "nope" }))).status).toBe(400);
+    const unknown = await proxy(proxyQuery({}), nextClient(), "admin");
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toBe('{"error":"not_found"}');
+  });
+
+  it("rate limits each shopper per shop with 429 and Retry-After, leaving other shoppers and shops alone", async () => {
+    const shopper = "203.0.113.7";
+    const statuses: number[] = [];
+    for (let i = 0; i < CLIENT_LIMIT.capacity + 2; i++) {
+      statuses.push((await proxy(proxyQuery({ order: `#${30_000 + i}`, email: EMAIL }), shopper)).status);
+    }
+    expect(statuses.slice(0, CLIENT_LIMIT.capacity).every((s) => s === 404)).toBe(true);
+    expect(statuses.slice(CLIENT_LIMIT.capacity)).toEqual([429, 429]);
+
+    const refused = await proxy(proxyQuery({ order: "#1001", email: EMAIL }), shopper);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(await refused.json()).toEqual({ error: "rate_limited" });
+
+    // Behind the app's own load balancer the shopper is still the first address.
+    expect((await proxy(proxyQuery({ order: "#1001", email: EMAIL }), `${shopper}, 10.1.2.3`)).status).toBe(429);
+    expect((await proxy(proxyQuery({ order: "#1001", email: EMAIL }), "203.0.113.8")).status).toBe(200);
+    expect((await proxy(proxyQuery({ order: "#1001", email: EMAIL }, { shop: OTHER_SHOP }), shopper)).status).toBe(404);
+  });
+});
+
+describe("storefront lookup during a secret rotation", () => {
+  let rotated: AppProcess;
+  beforeAll(async () => {
+    rotated = await startProductionApp(db.url, "the-new-secret", { SHOPIFY_API_SECRET_PREVIOUS: TEST_SECRET });
+  }, 60_000);
+  afterAll(async () => {
+    await rotated?.stop();
+  });
+
+  it("accepts proxy requests signed with the new or the previous secret, and nothing else", async () => {
+    const query = { order: "#1001", email: EMAIL, shop: SHOP, logged_in_customer_id: "", path_prefix: "/apps/order-status", timestamp: String(Math.trunc(Date.now() / 1000)) };
+    const status = async (secret: string) =>
+      (await fetch(`${rotated.url}/proxy/lookup?${shopifySigned(query, secret)}`, { headers: { "X-Forwarded-For": nextClient() } })).status;
+    expect(await status("the-new-secret")).toBe(200);
+    expect(await status(TEST_SECRET)).toBe(200);
+    expect(await status("a-third-secret")).toBe(400);
+  });
+});

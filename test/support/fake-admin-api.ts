@@ -1,0 +1,284 @@
+// A local stand-in for one shop's Admin GraphQL API (node:http on 127.0.0.1): it checks the access
+// token, validates every document against the committed 2026-07 schema, answers the reconciliation's
+// operations in Shopify's shapes, runs a leaky-bucket cost limit with extensions.cost.throttleStatus
+// and THROTTLED errors, and can be told to fail. Orders are built from REST-shaped webhook payloads
+// (fixtures, simulated store) by graphqlOrderFromRest, so tests compare both paths on the same facts.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse, validate, type GraphQLSchema } from "graphql";
+import type { GqlFulfillment, GqlOrder } from "../../app/sources/shopify-reconciliation/order-mapping";
+import { loadIntrospectionSchema } from "./graphql-documents";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+let schema: GraphQLSchema | undefined;
+
+type Rest = Record<string, unknown>;
+const gid = (type: string, id: unknown) => `gid://shopify/${type}/${String(id)}`;
+const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+const upper = (v: unknown) => (v ? String(v).toUpperCase() : null);
+
+/** An order as the Admin API would show it, from the REST payloads Shopify's webhooks carry. */
+export function graphqlOrderFromRest(order: Rest, fulfillments: Rest[] = [], events: Rest[] = [], refunds: Rest[] = []): GqlOrder {
+  const lines = (order.line_items as Rest[]) ?? [];
+  const toFulfillment = (f: Rest): GqlFulfillment => ({
+    id: gid("Fulfillment", f.id),
+    name: String(f.name ?? ""),
+    status: String(f.status ?? "success").toUpperCase(),
+    displayStatus: upper(f.shipment_status) ?? "FULFILLED",
+    createdAt: String(f.created_at),
+    updatedAt: String(f.updated_at ?? f.created_at),
+    estimatedDeliveryAt: str(f.estimated_delivery_at),
+    trackingInfo: ((f.tracking_numbers as string[] | undefined) ?? (f.tracking_number ? [String(f.tracking_number)] : [])).map((number, i) => ({
+      company: str(f.tracking_company),
+      number,
+      url: ((f.tracking_urls as string[] | undefined) ?? [])[i] ?? null,
+    })),
+    fulfillmentLineItems: {
+      nodes: ((f.line_items as Rest[]) ?? []).map((l) => ({
+        quantity: Number(l.quantity),
+        lineItem: { id: gid("LineItem", l.id), title: String(l.title ?? l.name ?? ""), sku: str(l.sku), requiresShipping: l.requires_shipping !== false },
+      })),
+    },
+    events: {
+      nodes: events
+        .filter((e) => String(e.fulfillment_id) === String(f.id))
+        .map((e) => ({
+          id: gid("FulfillmentEvent", e.id),
+          status: String(e.status).toUpperCase(),
+          happenedAt: String(e.happened_at ?? e.created_at),
+          estimatedDeliveryAt: str(e.estimated_delivery_at),
+          message: str(e.message),
+          city: str(e.city),
+          province: str(e.province),
+          country: str(e.country),
+        })),
+    },
+  });
+  return {
+    id: gid("Order", order.id),
+    name: String(order.name),
+    createdAt: String(order.created_at),
+    updatedAt: String(order.updated_at),
+    processedAt: str(order.processed_at),
+    cancelledAt: str(order.cancelled_at),
+    statusPageUrl: str(order.order_status_url),
+    email: str(order.email ?? order.contact_email),
+    phone: str(order.phone),
+    displayFulfillmentStatus: "UNFULFILLED",
+    customer: (order.customer as Rest | null) ? { id: gid("Customer", (order.customer as Rest).id) } : null,
+    lineItems: {
+      nodes: lines.map((l) => ({
+        id: gid("LineItem", l.id),
+        title: String(l.title ?? l.name ?? ""),
+        sku: str(l.sku),
+        quantity: Number(l.quantity),
+        currentQuantity: Number(l.current_quantity ?? l.quantity),
+        requiresShipping: l.requires_shipping !== false,
+      })),
+    },
+    fulfillments: fulfillments.map(toFulfillment),
+    refunds: refunds.map((r) => ({
+      id: gid("Refund", r.id),
+      createdAt: str(r.created_at),
+      refundLineItems: {
+        nodes: ((r.refund_line_items as Rest[]) ?? []).map((l) => ({
+          quantity: Number(l.quantity),
+          restockType: String(l.restock_type ?? "no_restock").toUpperCase(),
+          lineItem: { id: gid("LineItem", l.line_item_id) },
+        })),
+      },
+    })),
+  };
+}
+
+export type FakeRequest = { operation: string; variables: Record<string, unknown>; at: number };
+
+export type FakeAdminApi = {
+  url: string;
+  host: string;
+  accessToken: string;
+  orders: GqlOrder[];
+  requests: FakeRequest[];
+  /** bucket settings (points, points per second) */
+  bucket: { maximumAvailable: number; restoreRate: number; available: number };
+  /** the next n GraphQL requests answer THROTTLED */
+  throttleNext(n: number, currentlyAvailable?: number): void;
+  /** the next n requests fail with this HTTP status */
+  failNext(n: number, status: number): void;
+  /** orders pages asking for more than this many answer MAX_COST_EXCEEDED */
+  maxOrdersPerPage: number;
+  /** bulk operations report RUNNING for this many polls before COMPLETED */
+  bulkPollsUntilDone: number;
+  stop(): Promise<void>;
+};
+
+const COST_PER_ORDER = 20;
+
+export async function startFakeAdminApi(options: { accessToken?: string; orders?: GqlOrder[] } = {}): Promise<FakeAdminApi> {
+  schema ??= loadIntrospectionSchema(path.join(root, "graphql", "admin-2026-07.schema.json.gz"));
+  const accessToken = options.accessToken ?? "shpat_fake_token";
+  let throttled = 0;
+  let throttledAvailable = 0;
+  let failures = 0;
+  let failureStatus = 503;
+  const bulk = new Map<string, { polls: number; since: string; ids: string[] }>();
+  let lastRefill = Date.now();
+  let api: FakeAdminApi;
+
+  const refill = () => {
+    const now = Date.now();
+    api.bucket.available = Math.min(api.bucket.maximumAvailable, api.bucket.available + ((now - lastRefill) / 1000) * api.bucket.restoreRate);
+    lastRefill = now;
+  };
+  const cost = (requested: number, actual: number | null) => ({
+    requestedQueryCost: requested,
+    actualQueryCost: actual,
+    throttleStatus: { maximumAvailable: api.bucket.maximumAvailable, currentlyAvailable: Math.floor(api.bucket.available), restoreRate: api.bucket.restoreRate },
+  });
+  const sorted = () => [...api.orders].sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || (a.id < b.id ? -1 : 1));
+
+  function answer(operation: string, variables: Record<string, unknown>, port: number): { status: number; body: unknown } {
+    const ok = (data: unknown, requested: number) => {
+      refill();
+      if (api.bucket.available < requested) {
+        return { status: 200, body: { errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }], extensions: { cost: cost(requested, null) } } };
+      }
+      api.bucket.available -= requested;
+      return { status: 200, body: { data, extensions: { cost: cost(requested, requested) } } };
+    };
+    switch (operation) {
+      case "ReconcileUpdatedOrders": {
+        const first = Number(variables.first);
+        if (first > api.maxOrdersPerPage) {
+          return { status: 200, body: { errors: [{ message: `Query cost is ${first * COST_PER_ORDER}, which exceeds the single query max cost limit (${api.maxOrdersPerPage * COST_PER_ORDER}).`, extensions: { code: "MAX_COST_EXCEEDED" } }] } };
+        }
+        const since = /updated_at:>='([^']+)'/.exec(String(variables.query))?.[1];
+        const matching = sorted().filter((o) => !since || Date.parse(o.updatedAt) >= Date.parse(since));
+        const start = variables.after ? Number(Buffer.from(String(variables.after), "base64").toString()) : 0;
+        const nodes = matching.slice(start, start + first);
+        const end = start + nodes.length;
+        return ok({ orders: { nodes, pageInfo: { hasNextPage: end < matching.length, endCursor: nodes.length ? Buffer.from(String(end)).toString("base64") : null } } }, 2 + first * COST_PER_ORDER);
+      }
+      case "ReconcileOrdersById": {
+        const ids = variables.ids as string[];
+        return ok({ nodes: ids.map((id) => api.orders.find((o) => o.id === id) ?? null) }, 2 + ids.length * COST_PER_ORDER);
+      }
+      case "StartOrderBackfill": {
+        const since = /updated_at:>='([^']+)'/.exec(String(variables.query))?.[1] ?? "1970-01-01T00:00:00Z";
+        const id = gid("BulkOperation", 900 + bulk.size);
+        bulk.set(id, { polls: 0, since, ids: sorted().filter((o) => Date.parse(o.updatedAt) >= Date.parse(since)).map((o) => o.id) });
+        return ok({ bulkOperationRunQuery: { bulkOperation: { id, status: "CREATED" }, userErrors: [] } }, 10);
+      }
+      case "BackfillStatus": {
+        const op = bulk.get(String(variables.id));
+        if (!op) return ok({ bulkOperation: null }, 1);
+        op.polls += 1;
+        const done = op.polls > api.bulkPollsUntilDone;
+        const number = String(variables.id).split("/").pop();
+        return ok(
+          {
+            bulkOperation: {
+              id: variables.id,
+              status: done ? "COMPLETED" : "RUNNING",
+              errorCode: null,
+              objectCount: String(done ? op.ids.length : 0),
+              url: done && op.ids.length > 0 ? `http://127.0.0.1:${port}/bulk/${number}.jsonl` : null,
+              partialDataUrl: null,
+            },
+          },
+          1,
+        );
+      }
+      default:
+        return { status: 200, body: { errors: [{ message: `fake Admin API does not know operation ${operation}` }] } };
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const port = (server.address() as AddressInfo).port;
+      const send = (status: number, body: unknown, type = "application/json") => {
+        res.writeHead(status, { "Content-Type": type });
+        res.end(typeof body === "string" ? body : JSON.stringify(body));
+      };
+      const bulkFile = /^\/bulk\/(\d+)\.jsonl$/.exec(req.url ?? "");
+      if (req.method === "GET" && bulkFile) {
+        const op = bulk.get(gid("BulkOperation", bulkFile[1]));
+        if (!op) return send(404, "not found", "text/plain");
+        // Shopify's JSONL: one object per line, children (if any) after their parent with __parentId.
+        return send(200, op.ids.map((id) => JSON.stringify({ id, updatedAt: api.orders.find((o) => o.id === id)?.updatedAt })).join("\n") + "\n", "application/jsonl");
+      }
+      if (req.method !== "POST" || !/^\/admin\/api\/2026-07\/graphql\.json$/.test(req.url ?? "")) return send(404, { errors: "Not Found" });
+      if (req.headers["x-shopify-access-token"] !== accessToken) return send(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
+      if (failures > 0) {
+        failures -= 1;
+        return send(failureStatus, { errors: "Service unavailable" });
+      }
+      let payload: { query?: string; variables?: Record<string, unknown> };
+      try {
+        payload = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      } catch {
+        return send(400, { errors: "body is not JSON" });
+      }
+      const query = String(payload.query ?? "");
+      let document;
+      try {
+        document = parse(query);
+      } catch (error) {
+        return send(200, { errors: [{ message: (error as Error).message, extensions: { code: "PARSE_ERROR" } }] });
+      }
+      const invalid = validate(schema!, document);
+      if (invalid.length > 0) return send(200, { errors: invalid.map((e) => ({ message: e.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })) });
+      const operation = /(?:query|mutation)\s+(\w+)/.exec(query)?.[1] ?? "(anonymous)";
+      const variables = payload.variables ?? {};
+      api.requests.push({ operation, variables, at: Date.now() });
+      if (throttled > 0) {
+        throttled -= 1;
+        api.bucket.available = throttledAvailable;
+        lastRefill = Date.now();
+        return send(200, { errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }], extensions: { cost: cost(2 + Number(variables.first ?? 1) * COST_PER_ORDER, null) } });
+      }
+      const { status, body } = answer(operation, variables, port);
+      send(status, body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  api = {
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    accessToken,
+    orders: options.orders ?? [],
+    requests: [],
+    bucket: { maximumAvailable: 2000, restoreRate: 100_000, available: 2000 },
+    maxOrdersPerPage: 50,
+    bulkPollsUntilDone: 1,
+    throttleNext(n, currentlyAvailable = 0) {
+      throttled = n;
+      throttledAvailable = currentlyAvailable;
+    },
+    failNext(n, status) {
+      failures = n;
+      failureStatus = status;
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  return api;
+}
+
+/**
+ * Sends the Shopify library's Admin API requests for `*.myshopify.com` to the fake, through the
+ * library's own fetch hook (its clients always speak https to the shop's domain).
+ */
+export async function routeShopifyAdminTo(fake: FakeAdminApi): Promise<void> {
+  const { setAbstractFetchFunc } = await import("@shopify/shopify-api/runtime");
+  setAbstractFetchFunc(async (input, init) => {
+    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+    if (url.hostname.endsWith(".myshopify.com")) return fetch(`${fake.url}${url.pathname}${url.search}`, init);
+    return fetch(input, init);
+  });
+}
