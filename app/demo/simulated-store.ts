@@ -140,8 +140,10 @@ export function simulateStore(options: { shop: string; orders: number; now: Date
     // Orders spread over the period, oldest first; fresh scenarios are placed recently.
     const recent = ["unfulfilled", "on_hold", "label_stalled", "out_for_delivery", "in_transit"].includes(scenario);
     // A stalled label is one the carrier has not scanned for days.
+    // Parcels still moving were shipped a couple of days ago, so their scans have already happened.
+    const moving = scenario === "in_transit" || scenario === "out_for_delivery" ? 60 * HOUR : 0;
     const placedAt = recent
-      ? now - rng.int(2, 60) * HOUR - (scenario === "label_stalled" ? 80 * HOUR : 0)
+      ? now - rng.int(2, 30) * HOUR - (scenario === "label_stalled" ? 80 * HOUR : 0) - moving
       : now - Math.round(((options.orders - i) / options.orders) * days * 24 * HOUR) - rng.int(1, 5) * HOUR;
     const first = rng.pick(FIRST);
     const last = rng.pick(LAST);
@@ -325,8 +327,10 @@ export function simulateStore(options: { shop: string; orders: number; now: Date
     }
   }
 
-  deliveries.sort((a, b) => a.deliveredAt.localeCompare(b.deliveredAt) || a.webhookId.localeCompare(b.webhookId));
-  return { shop: options.shop, orders, deliveries };
+  // What the simulation planned past `now` has not happened yet.
+  const happened = deliveries.filter((d) => Date.parse(d.triggeredAt) <= now);
+  happened.sort((a, b) => a.deliveredAt.localeCompare(b.deliveredAt) || a.webhookId.localeCompare(b.webhookId));
+  return { shop: options.shop, orders, deliveries: happened };
 }
 
 function fulfillmentEvent(
