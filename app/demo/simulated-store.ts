@@ -308,7 +308,10 @@ export function simulateStore(options: { shop: string; orders: number; now: Date
         refunded_unshipped: [["delivered", createdAt + transitHours * HOUR, "Delivered, mailbox"]],
         two_boxes_one_delivered: secondDelivered ? [["delivered", createdAt + transitHours * HOUR, "Delivered, front porch"]] : [],
       };
-      for (const [status, at, message] of [...steps, ...(finalByScenario[scenario] ?? [])]) {
+      // Every sixth delivered parcel sat two days before the carrier's first scan: stalled, then late, then fine.
+      const slowStart = scenario === "delivered" && i % 6 === 0 ? 50 * HOUR : 0;
+      for (const [status, scheduled, message] of [...steps, ...(finalByScenario[scenario] ?? [])]) {
+        const at = status === "label_purchased" ? scheduled : scheduled + slowStart;
         if (at > now) break;
         const [c, p, country] = rng.pick(CITIES);
         push("fulfillment_events/create", at, fulfillmentEvent(fulfillmentId, orderId, status, at, eta, message, [c, p, country], nextId(30_000_000_000)));

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { requireAdmin } from "../admin.server";
 import { getPrisma } from "../db.server";
 import { recordDirectly } from "../sources/feed-delivery.server";
-import { FeedFileError, importThreePlFile } from "../sources/three-pl/import.server";
+import { FeedFileError, importThreePlFile, requestBodyChunks } from "../sources/three-pl/import.server";
 import { jsonResponse } from "../support/support-api.server";
 
 // A resource route: the dashboard posts the raw file here (XMLHttpRequest, for upload progress).
@@ -11,7 +11,7 @@ export async function action({ request }: ActionFunctionArgs) {
   try {
     const result = await importThreePlFile(
       { db: getPrisma(), record: recordDirectly },
-      { shop, body: (request.body ?? "") as AsyncIterable<Uint8Array> | string, via: "upload", fileName: fileName(request), receivedAt: new Date() },
+      { shop, body: requestBodyChunks(request.body), via: "upload", fileName: fileName(request), receivedAt: new Date() },
     );
     return jsonResponse(200, result);
   } catch (error) {

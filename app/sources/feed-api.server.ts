@@ -7,7 +7,7 @@ import { BodyTooLargeError, readBodyWithLimit } from "../http/body.server";
 import { jsonResponse, requireApiShop } from "../support/support-api.server";
 import { receiveCarrierUpdates } from "./carrier/carrier-intake.server";
 import { recordDirectly } from "./feed-delivery.server";
-import { FeedFileError, MAX_THREE_PL_FILE_BYTES, importThreePlFile } from "./three-pl/import.server";
+import { FeedFileError, MAX_THREE_PL_FILE_BYTES, importThreePlFile, requestBodyChunks } from "./three-pl/import.server";
 
 const CSV_TYPES = new Set(["text/csv", "application/csv", "text/plain"]);
 export const MAX_CARRIER_BODY_BYTES = 1024 * 1024;
@@ -27,13 +27,13 @@ export async function threePlFeedAction(request: Request): Promise<Response> {
     return jsonResponse(415, { error: "send the file as the body with Content-Type: text/csv" });
   }
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_THREE_PL_FILE_BYTES) return jsonResponse(413, { error: `the file is larger than ${MAX_THREE_PL_FILE_BYTES / 1024 / 1024} MB` });
+  if (declared > MAX_THREE_PL_FILE_BYTES) return tooLarge(`the file is larger than ${MAX_THREE_PL_FILE_BYTES / 1024 / 1024} MB`);
   try {
     const result = await importThreePlFile(
       { db, record: recordDirectly },
       {
         shop,
-        body: (request.body ?? "") as AsyncIterable<Uint8Array> | string,
+        body: requestBodyChunks(request.body),
         via: "http",
         fileName: request.headers.get("x-file-name"),
         receivedAt: new Date(),
@@ -41,10 +41,13 @@ export async function threePlFeedAction(request: Request): Promise<Response> {
     );
     return jsonResponse(statusFor(result.accepted + result.duplicates, result.rejectedCount), result);
   } catch (error) {
-    if (error instanceof FeedFileError) return jsonResponse(error.status, { error: error.message });
+    if (error instanceof FeedFileError) return error.status === 413 ? tooLarge(error.message) : jsonResponse(error.status, { error: error.message });
     throw error;
   }
 }
+
+/** The unread rest of the body stays unread: closing the connection tells the client so. */
+const tooLarge = (error: string) => jsonResponse(413, { error }, { Connection: "close" });
 
 export async function carrierFeedAction(request: Request): Promise<Response> {
   if (request.method !== "POST") return methodNotAllowed();
@@ -55,7 +58,7 @@ export async function carrierFeedAction(request: Request): Promise<Response> {
   try {
     body = JSON.parse(await readBodyWithLimit(request, MAX_CARRIER_BODY_BYTES));
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return jsonResponse(413, { error: `the body is larger than ${MAX_CARRIER_BODY_BYTES / 1024} KB` });
+    if (error instanceof BodyTooLargeError) return tooLarge(`the body is larger than ${MAX_CARRIER_BODY_BYTES / 1024} KB`);
     return jsonResponse(400, { error: "the body is not JSON" });
   }
   if (Array.isArray(body) && body.length === 0) return jsonResponse(400, { error: "no updates in the array" });

@@ -106,32 +106,32 @@ async function keepPending(db: Db, shop: string, items: readonly FeedItem[], rec
       })
     ).map((r) => r.dedupeKey),
   );
-  const fresh: boolean[] = [];
-  for (const item of items) {
-    if (existing.has(item.event.dedupeKey)) {
-      fresh.push(false);
-      continue;
-    }
-    existing.add(item.event.dedupeKey);
+  const fresh = items.map((item) => !existing.has(item.event.dedupeKey) && (existing.add(item.event.dedupeKey), true));
+  const rows = items.filter((_, i) => fresh[i]).map((item) => ({
+    shop,
+    matchKey: matchKeyText(item.match),
+    dedupeKey: item.event.dedupeKey,
+    event: JSON.stringify(item.event),
+    raw: item.raw,
+    receivedAt,
+  }));
+  try {
+    await db.pendingFeedItem.createMany({ data: rows });
+    return fresh;
+  } catch (error) {
+    if ((error as { code?: string }).code !== "P2002") throw error;
+  }
+  // A concurrent import of the same file stored some first: those are duplicates, not failures.
+  const stored = new Set<string>();
+  for (const row of rows) {
     try {
-      await db.pendingFeedItem.create({
-        data: {
-          shop,
-          matchKey: matchKeyText(item.match),
-          dedupeKey: item.event.dedupeKey,
-          event: JSON.stringify(item.event),
-          raw: item.raw,
-          receivedAt,
-        },
-      });
-      fresh.push(true);
+      await db.pendingFeedItem.create({ data: row });
+      stored.add(row.dedupeKey);
     } catch (error) {
-      // A concurrent import of the same file stored it first: that is a duplicate, not a failure.
       if ((error as { code?: string }).code !== "P2002") throw error;
-      fresh.push(false);
     }
   }
-  return fresh;
+  return items.map((item, i) => fresh[i]! && stored.has(item.event.dedupeKey));
 }
 
 export const PENDING_KEEP_DAYS = 30;

@@ -15,7 +15,7 @@ export async function seedDemoStore(
   options: { orders: number; now?: Date; seed?: number; databaseUrl?: string },
 ): Promise<{ store: SimulatedStore; report: SendReport; feeds?: DemoFeedReport }> {
   const store = simulateStore({ shop: DEMO_SHOP, orders: options.orders, now: options.now ?? new Date(), seed: options.seed });
-  const report = await sendWebhooks(appUrl, DEMO_SHOP, DEMO_API_SECRET, store.deliveries, { demoDeliveredAt: true });
+  const report = options.databaseUrl ? await sendWithRechecks(appUrl, options.databaseUrl, store) : await sendWebhooks(appUrl, DEMO_SHOP, DEMO_API_SECRET, store.deliveries, { demoDeliveredAt: true });
   let feeds: DemoFeedReport | undefined;
   if (options.databaseUrl) {
     // The warehouse's nightly file and the carriers' updates, through the feed API (app/sources/demo-feeds.ts).
@@ -28,4 +28,34 @@ export async function seedDemoStore(
     }
   }
   return { store, report, feeds };
+}
+
+const RECHECK_EVERY_MS = 6 * 3_600_000;
+
+/**
+ * Sends the simulated history window by window, running the discrepancy re-check at each window's end
+ * as the scheduler would have at that hour: a label that waited two days for its first scan was stalled
+ * for a while, and the dashboard's history shows that episode opening and clearing.
+ */
+async function sendWithRechecks(appUrl: string, databaseUrl: string, store: SimulatedStore): Promise<SendReport> {
+  const total: SendReport = { sent: 0, byStatus: {}, failures: [] };
+  const writer = openEventLogWriter(databaseUrl);
+  try {
+    const deliveries = store.deliveries;
+    let start = 0;
+    while (start < deliveries.length) {
+      const windowEnd = (Math.floor(Date.parse(deliveries[start]!.deliveredAt) / RECHECK_EVERY_MS) + 1) * RECHECK_EVERY_MS;
+      let end = start;
+      while (end < deliveries.length && Date.parse(deliveries[end]!.deliveredAt) < windowEnd) end++;
+      const report = await sendWebhooks(appUrl, DEMO_SHOP, DEMO_API_SECRET, deliveries.slice(start, end), { demoDeliveredAt: true });
+      total.sent += report.sent;
+      total.failures.push(...report.failures);
+      for (const [status, n] of Object.entries(report.byStatus)) total.byStatus[Number(status)] = (total.byStatus[Number(status)] ?? 0) + n;
+      if (windowEnd <= Date.now()) await recheckDueOrders(writer, DEMO_SHOP, new Date(windowEnd));
+      start = end;
+    }
+  } finally {
+    await writer.close();
+  }
+  return total;
 }

@@ -41,8 +41,8 @@ describe("sync-health dashboard in chromium", () => {
     await visible(card.getByText(/Lag p50 \d+ (s|min)( \d+ min)? · p95 \d+/));
     await visible(card.getByText("Healthy"));
     await visible(page.getByRole("heading", { name: `Open discrepancies (${open.length})` }));
-    await visible(page.getByRole("img", { name: "Sync lag p95 per day and source" }).locator("svg.recharts-surface"));
-    await visible(page.getByRole("img", { name: "Open discrepancies per day" }).locator("svg.recharts-surface"));
+    await visible(page.getByRole("img", { name: "Sync lag p95 per day and source" }).locator("svg.recharts-surface").first());
+    await visible(page.getByRole("img", { name: "Open discrepancies per day" }).locator("svg.recharts-surface").first());
     const stalled = open.filter((d) => d.code === "stalled_no_carrier_scan").length;
     const row = page.locator("div", { has: page.getByRole("link", { name: "Stalled: no carrier scan" }) }).last();
     await visible(row.getByText(String(stalled), { exact: true }));
@@ -69,6 +69,7 @@ describe("sync-health dashboard in chromium", () => {
     await screenshot(page, "health-discrepancies-cancelled");
 
     await page.getByLabel("Kind").selectOption("");
+    await page.waitForURL((url) => !url.searchParams.has("code"));
     await page.getByLabel("Source").selectOption("carrier");
     await page.waitForURL(/source=carrier/);
     await expect.poll(() => rows.count()).toBe(Math.min(open.filter((d) => d.source === "carrier").length, 50));

@@ -3,6 +3,7 @@
  * bearer keys, content types, size limits, bad files and rows, and the status the support API then
  * answers, on the database TEST_DATABASE names.
  */
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture } from "../../app/domain/fixtures/load";
 import { createApiKey, revokeApiKey } from "../../app/store/api-keys.server";
@@ -25,6 +26,37 @@ const post = (path: string, body: BodyInit, contentType: string, bearer: string 
 const postCsv = (csv: BodyInit, bearer: string | null = key) => post("/api/v1/feeds/3pl", csv, "text/csv", bearer);
 const postCarrier = (body: unknown, bearer: string | null = key) => post("/api/v1/feeds/carrier", typeof body === "string" ? body : JSON.stringify(body), "application/json", bearer);
 const view = async (orderId: string, bearer = key) => (await fetch(`${app.url}/api/v1/orders/${orderId}`, { headers: { Authorization: `Bearer ${bearer}` } })).json();
+
+/**
+ * Sends `size` bytes of CSV the way curl does (declared length, or chunked when `declare` is false)
+ * and resolves with the answer as soon as it comes, even if the server stops reading before the end.
+ */
+function sendOversized(size: number, declare: boolean): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(`${app.url}/api/v1/feeds/3pl`);
+    const req = http.request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "Content-Type": "text/csv", Authorization: `Bearer ${key}`, ...(declare ? { "Content-Length": String(size) } : {}) } },
+      (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    // A server that answers before the upload ends closes the connection under the writer (EPIPE);
+    // the answer it sent still counts, so give it a moment to arrive.
+    req.on("error", (error) => setTimeout(() => reject(error), 2000).unref());
+    const chunk = Buffer.from(`${HEADER}\n`.padEnd(64 * 1024, "x"));
+    let sent = 0;
+    const pump = () => {
+      while (sent < size) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once("drain", pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+}
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -69,9 +101,11 @@ describe(`feed API on the production server, ${process.env.TEST_DATABASE ?? "sql
   });
 
   it("answers 413 to a file over the size limit, 415 to other content types and to binary, 400/422 to bad files", async () => {
-    const huge = await postCsv("x".repeat(21 * 1024 * 1024));
-    expect(huge.status).toBe(413);
-    expect((await huge.json()).error).toMatch(/larger than 20 MB/);
+    for (const declare of [true, false]) {
+      const huge = await sendOversized(21 * 1024 * 1024, declare);
+      expect(huge.status, declare ? "declared length" : "chunked").toBe(413);
+      expect(JSON.parse(huge.body).error).toMatch(/larger than 20 MB/);
+    }
     expect((await post("/api/v1/feeds/3pl", `${HEADER}\n`, "application/x-www-form-urlencoded")).status).toBe(415);
     const binary = await postCsv(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x00]));
     expect(binary.status).toBe(415);
@@ -124,6 +158,6 @@ describe(`feed API on the production server, ${process.env.TEST_DATABASE ?? "sql
     expect(bad.status).toBe(422);
     expect((await bad.json()).rejected[0].error).toMatch(/happened_at/);
     expect((await post("/api/v1/feeds/carrier", "a,b", "text/csv")).status).toBe(415);
-    expect((await postCarrier(JSON.stringify([{ pad: "x".repeat(1024 * 1024) }]))).status).toBe(413);
+    expect((await postCarrier(JSON.stringify([{ pad: "x".repeat(512 * 1024) }, { pad: "x".repeat(512 * 1024) }]))).status).toBe(413);
   });
 });

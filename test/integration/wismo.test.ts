@@ -113,7 +113,6 @@ describe(`WISMO endpoints on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     ["digital_only", "no_shipping_required", "approved", "escalate", "nothing_to_ship"],
     ["on_hold", "on_hold", "processing", "escalate", "on_hold"],
     ["two_boxes_one_shipped", "partially_shipped", "pending_shipment", "escalate", "delayed"],
-    ["label_stalled", "shipped", "shipped", "escalate", "stalled"],
     ["no_tracking", "shipped", "shipped", "escalate", "sources_disagree"],
     ["in_transit", "in_transit", "in_transit", "inform", "in_transit"],
     ["out_for_delivery", "out_for_delivery", "in_transit", "inform", "out_for_delivery"],

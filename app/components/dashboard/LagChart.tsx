@@ -36,7 +36,7 @@ export function LagChart({ points, sources }: { points: LagPoint[]; sources: str
               <Tooltip formatter={(value) => (typeof value === "number" ? formatDuration(value * 1000) : "—")} />
               <Legend formatter={(value: string) => sourceName(value)} />
               {sources.map((s) => (
-                <Line key={s} type="monotone" dataKey={s} name={s} stroke={COLORS[s] ?? "#616161"} strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
+                <Line key={s} type="monotone" dataKey={s} name={s} stroke={COLORS[s] ?? "#616161"} strokeWidth={2} dot={{ r: 2 }} connectNulls isAnimationActive={false} />
               ))}
             </LineChart>
           </ResponsiveContainer>

@@ -47,14 +47,22 @@ export type ThreePlImportInput = {
   maxBytes?: number;
 };
 
+/**
+ * Past the limit, a sender that did not declare its length is still mid-upload; reading (and
+ * dropping) a bounded rest lets it receive the 413 instead of a connection reset.
+ */
+const DRAIN_AFTER_LIMIT_BYTES = 8 * 1024 * 1024;
+
 async function* limited(body: ThreePlImportInput["body"], maxBytes: number): AsyncGenerator<Buffer> {
   const source: Iterable<Uint8Array | string> | AsyncIterable<Uint8Array | string> = typeof body === "string" || body instanceof Uint8Array ? [body] : body;
+  const tooLarge = () => new FeedFileError(413, `the file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`);
   let size = 0;
   let first = true;
   for await (const chunk of source) {
     const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     size += bytes.byteLength;
-    if (size > maxBytes) throw new FeedFileError(413, `the file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`);
+    if (size > maxBytes + DRAIN_AFTER_LIMIT_BYTES) throw tooLarge();
+    if (size > maxBytes) continue;
     // Text files do not contain NUL bytes; spreadsheets, archives and images do.
     if (first && bytes.byteLength > 0) {
       if (bytes.subarray(0, 8192).includes(0)) throw new FeedFileError(415, "this is not a CSV file (it contains binary data)");
@@ -62,7 +70,27 @@ async function* limited(body: ThreePlImportInput["body"], maxBytes: number): Asy
     }
     yield bytes;
   }
+  if (size > maxBytes) throw tooLarge();
   if (size === 0) throw new FeedFileError(400, "the file is empty");
+}
+
+/**
+ * A request body as chunks, without cancelling the request when the import stops early (a refused
+ * header, binary data): a cancelled body tears down the connection before the client reads the
+ * answer, while an unread rest is simply discarded by the HTTP server after the response.
+ */
+export async function* requestBodyChunks(body: ReadableStream<Uint8Array> | null): AsyncGenerator<Uint8Array> {
+  if (!body) return;
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
 }
 
 /** Parses the file and reads its rows; a broken record is reported by line and parsing goes on. */
