@@ -1,4 +1,5 @@
 import { sha256Hex } from "../crypto.server";
+import { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
 import type { VerifiedWebhook } from "../intake/webhook-verifier.server";
 import { eraseOrderContacts } from "./event-log/event-log-writer.server";
@@ -73,16 +74,18 @@ export async function eraseCustomer(db: Db, writer: SqlWriterConnection, shop: s
   await db.complianceRequest.updateMany({ where: { shop, topic: "customers/redact", completedAt: null }, data: { completedAt: at } });
 }
 
+/** Every model that holds a shop's data, found from the schema itself so a new table cannot be forgotten. */
+export const SHOP_SCOPED_MODELS = Prisma.dmmf.datamodel.models
+  .filter((model) => model.name !== "ComplianceRequest" && model.fields.some((field) => field.name === "shop"))
+  .map((model) => model.name);
+
+type DeletableDelegate = { deleteMany(args: { where: Record<string, string> }): Prisma.PrismaPromise<unknown> };
+
 /** shop/redact, 48 hours after uninstall: nothing of the shop stays but the record of this request. */
 export async function eraseShop(db: Db, shop: string): Promise<void> {
+  const delegate = (model: string) => (db as unknown as Record<string, DeletableDelegate>)[model.charAt(0).toLowerCase() + model.slice(1)];
   await db.$transaction([
-    db.event.deleteMany({ where: { shop } }),
-    db.order.deleteMany({ where: { shop } }),
-    db.shipment.deleteMany({ where: { shop } }),
-    db.trackingNumber.deleteMany({ where: { shop } }),
-    db.sourceClaim.deleteMany({ where: { shop } }),
-    db.apiKey.deleteMany({ where: { shop } }),
-    db.session.deleteMany({ where: { shop } }),
+    ...SHOP_SCOPED_MODELS.map((model) => delegate(model).deleteMany({ where: { shop } })),
     db.shop.deleteMany({ where: { domain: shop } }),
     db.complianceRequest.updateMany({ where: { shop, completedAt: null }, data: { completedAt: new Date() } }),
   ]);
