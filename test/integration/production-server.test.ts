@@ -65,7 +65,9 @@ describe(`production server (npm start) on ${process.env.TEST_DATABASE ?? "sqlit
     expect(res.headers.get("cache-control")).toBe("no-store");
     const view = await res.json();
     expect(validateContract(view), JSON.stringify(validateContract.errors)).toBe(true);
-    expect(view).toMatchObject({ orderId, name: "#1001", status: "partially_shipped", discrepancies: [] });
+    expect(view).toMatchObject({ orderId, name: "#1001", status: "partially_shipped" });
+    // The box left in March and was never scanned: the admin view says so, with the evidence.
+    expect(view.discrepancies).toEqual([expect.objectContaining({ code: "stalled_no_carrier_scan", since: "2026-03-05T19:02:00.000Z" })]);
     expect(view.sources.map((s: { source: string }) => s.source)).toContain("shopify");
   });
 
