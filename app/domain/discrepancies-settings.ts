@@ -19,7 +19,7 @@ export const THRESHOLD_LIMITS: Readonly<Record<keyof DiscrepancyThresholds, { mi
   shopifyGraceHours: { min: 0, max: 168, label: "Warehouse shipment missing in Shopify after", help: "Hours after the 3PL ships before Shopify must show the fulfillment." },
   threePlGraceHours: { min: 1, max: 336, label: "Shopify shipment missing in the 3PL file after", help: "Hours after a Shopify fulfillment before the 3PL file must confirm it (the file usually lands next morning)." },
   carrierAheadGraceHours: { min: 0, max: 72, label: "Carrier ahead of Shopify after", help: "Hours the carrier may be ahead of Shopify's tracking before it is raised." },
-  stalledAfterHours: { min: 1, max: 336, label: "Label stalled after", help: "Hours after a label is created with no carrier scan." },
+  stalledAfterHours: { min: 1, max: 336, label: "Stalled when no carrier scan for", help: "Hours after a label is created with no carrier scan." },
   deliveryGraceHours: { min: 0, max: 336, label: "Late after the estimated delivery by", help: "Hours past the carrier's estimated delivery before the parcel counts as late." },
 };
 

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link as RemixLink, useLoaderData, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
-import { Badge, BlockStack, Card, EmptyState, IndexTable, InlineStack, Page, Select, Text } from "@shopify/polaris";
+import { Link as RemixLink, useFetcher, useLoaderData, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Card, EmptyState, IndexTable, InlineStack, Page, Select, Text, useIndexResourceState } from "@shopify/polaris";
 import { requireAdmin } from "../admin.server";
 import { DISCREPANCY_CODE_LIST, DISCREPANCY_LABELS, discrepancyLabel, SOURCE_OPTIONS, sourceName } from "../components/dashboard/discrepancy-labels";
 import { PageLoading } from "../components/PageLoading";
@@ -10,6 +10,7 @@ import { getPrisma } from "../db.server";
 import { formatDateTime, formatDuration, formatRelative } from "../format";
 import { parseDiscrepancyQuery, saveHealthSettingsFromForm } from "../store/discrepancies-page.server";
 import { listDiscrepancies } from "../store/discrepancies.server";
+import type { RecheckResult } from "../sources/feeds-page.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
@@ -41,6 +42,18 @@ export default function Discrepancies() {
   const navigate = useNavigate();
   const navigation = useNavigation();
   const at = new Date(now);
+  const { selectedResources, allResourcesSelected, handleSelectionChange, clearSelection } = useIndexResourceState(items.map((i) => ({ id: String(i.id) })));
+  const recheck = useFetcher<RecheckResult>();
+  const recheckSelected = () => {
+    const form = new FormData();
+    form.set("intent", "recheck");
+    const chosen = allResourcesSelected ? items : items.filter((i) => selectedResources.includes(String(i.id)));
+    for (const orderId of new Set(chosen.map((i) => i.orderId))) form.append("orderId", orderId);
+    // Reconciliation's own action (app/sources/feeds-page.server.ts) asks Shopify and records what it missed.
+    recheck.submit(form, { method: "post", action: "/app/feeds" });
+    clearSelection();
+  };
+  const recheckResult = recheck.state === "idle" ? recheck.data : undefined;
   // From the latest URL, not this render's: two quick filter changes must both stick.
   const update = (key: string, value: string) =>
     setParams((current) => {
@@ -55,6 +68,18 @@ export default function Discrepancies() {
   return (
     <Page title="Discrepancies" subtitle="Orders whose status disagrees between systems, and since when">
       <PageLoading />
+      {recheckResult && (
+        <div style={{ marginBottom: 16 }}>
+          <Banner tone={recheckResult.error ? "warning" : "success"} title="Recheck with Shopify">
+            <p>
+              {recheckResult.error ??
+                (recheckResult.recheck && recheckResult.recheck.repaired > 0
+                  ? `Shopify knew more than we had heard about ${recheckResult.recheck.repaired} of ${recheckResult.recheck.checked} orders; recorded, and their discrepancies re-evaluated.`
+                  : `Shopify agrees with what we have for the ${recheckResult.recheck?.checked ?? 0} orders checked.`)}
+            </p>
+          </Banner>
+        </div>
+      )}
       <Card padding="0">
         <div style={{ padding: "12px" }}>
           <InlineStack gap="300" blockAlign="end" wrap>
@@ -94,8 +119,10 @@ export default function Discrepancies() {
           <IndexTable
             resourceName={{ singular: "discrepancy", plural: "discrepancies" }}
             itemCount={items.length}
-            selectable={false}
-            loading={navigation.state === "loading"}
+            selectedItemsCount={allResourcesSelected ? "All" : selectedResources.length}
+            onSelectionChange={handleSelectionChange}
+            promotedBulkActions={[{ content: "Recheck with Shopify", onAction: recheckSelected }]}
+            loading={navigation.state === "loading" || recheck.state !== "idle"}
             headings={[{ title: "Order" }, { title: "Kind" }, { title: "Source" }, { title: cleared ? "Lasted" : "Open for" }, { title: "Since" }, { title: "What disagrees" }]}
             pagination={{
               hasNext: Boolean(next),
@@ -110,7 +137,7 @@ export default function Discrepancies() {
             }}
           >
             {items.map((item, index) => (
-              <IndexTable.Row id={String(item.id)} key={item.id} position={index}>
+              <IndexTable.Row id={String(item.id)} key={item.id} position={index} selected={selectedResources.includes(String(item.id))}>
                 <IndexTable.Cell>
                   <RemixLink to={`/app/orders/${item.orderId}`}>
                     <Text as="span" fontWeight="semibold">

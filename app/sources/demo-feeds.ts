@@ -39,8 +39,9 @@ export function demoFeeds(store: SimulatedStore, now: Date): DemoFeeds {
       rows.push([f.name.replace(/\.\d+$/, ""), line.sku, String(line.quantity), f.tracking_company ?? "", f.tracking_number!, f.created_at]);
     }
   }
-  // Parcels the warehouse shipped while Shopify still shows the order unfulfilled.
-  const unfulfilled = store.orders.filter((o) => o.scenario === "unfulfilled").slice(0, 3);
+  // Parcels the warehouse shipped while Shopify still shows the order unfulfilled (the newest such
+  // orders, so the simulated store's first example of each scenario keeps its story).
+  const unfulfilled = store.orders.filter((o) => o.scenario === "unfulfilled").slice(-3);
   unfulfilled.forEach((o, i) => rows.push([o.name, "DEMO-SKU", "1", "UPS", `1ZDEMO${String(900 + i).padStart(10, "0")}`, new Date(nowMs - (6 + i) * HOUR).toISOString()]));
   // An order the app has not heard of yet (kept until it arrives), and two rows a warehouse gets wrong.
   rows.push(["#99001", "DEMO-SKU", "1", "DHL Express", "JD0146000099001", new Date(nowMs - 5 * HOUR).toISOString()]);
@@ -48,11 +49,13 @@ export function demoFeeds(store: SimulatedStore, now: Date): DemoFeeds {
   rows.push([store.orders[0]?.name ?? "#1001", "DEMO-SKU", "1", "UPS", "1ZDEMOBAD2", "yesterday"]);
   const csv = ["order,sku,quantity,carrier,tracking_number,shipped_at", ...rows.map((r) => r.map(csvCell).join(","))].join("\n") + "\n";
 
-  // Carriers that know more than Shopify: parcels Shopify last saw in transit are out for delivery or delivered.
+  // Carriers that know more than Shopify: parcels Shopify last saw in transit are out for delivery or
+  // delivered. Only plain in-transit orders, newest first: delayed ones must stay delayed.
+  const inTransit = new Set(store.orders.filter((o) => o.scenario === "in_transit").slice(-8).map((o) => o.orderId));
   const moving = store.deliveries
     .filter((d) => d.topic === "fulfillments/create")
-    .map((d) => d.payload as unknown as Fulfillment & { id: number })
-    .filter((f) => f.tracking_number && lastScan.get(String(f.id)) === "in_transit");
+    .map((d) => d.payload as unknown as Fulfillment & { id: number; order_id: number })
+    .filter((f) => f.tracking_number && inTransit.has(String(f.order_id)) && lastScan.get(String(f.id)) === "in_transit");
   const carrierUpdates: DemoFeeds["carrierUpdates"] = moving.slice(0, 8).map((f, i) => ({
     tracking_number: f.tracking_number!,
     carrier: f.tracking_company ?? "",

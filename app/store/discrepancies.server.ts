@@ -323,19 +323,6 @@ export async function saveHealthSettings(db: Db, shop: string, settings: HealthS
   return valid;
 }
 
-/** Everything this module keeps about a shop, for shop/redact. */
-export function eraseShopHealth(db: Db, shop: string) {
-  return [
-    db.discrepancy.deleteMany({ where: { shop } }),
-    db.discrepancyCheck.deleteMany({ where: { shop } }),
-    db.discrepancyTally.deleteMany({ where: { shop } }),
-    db.orderStatusTally.deleteMany({ where: { shop } }),
-    db.sourceHealth.deleteMany({ where: { shop } }),
-    db.syncLagPeriod.deleteMany({ where: { shop } }),
-    db.syncLagBin.deleteMany({ where: { shop } }),
-  ];
-}
-
 // ---------------------------------------------------------------------------------------------------
 
 function settingsObject(text: string | null | undefined): Record<string, unknown> {

@@ -58,7 +58,13 @@ describe("sync-health dashboard in chromium", () => {
     const rows = page.locator("tbody tr");
     await visible(rows.first());
     expect(await rows.count()).toBe(Math.min(open.length, 50));
-    expect(await rows.first().locator("td").first().innerText()).toBe(open[0]!.orderName);
+    expect(await rows.first().getByRole("link").first().innerText()).toBe(open[0]!.orderName);
+
+    // Bulk "Recheck with Shopify" goes to reconciliation's action; the demo has no Shopify store to ask.
+    await rows.nth(0).getByRole("checkbox").check({ force: true });
+    await rows.nth(1).getByRole("checkbox").check({ force: true });
+    await page.getByRole("button", { name: "Recheck with Shopify" }).click();
+    await visible(page.getByText("The demo store has no Shopify store to recheck with."));
 
     await page.getByLabel("Kind").selectOption("cancelled_but_shipped");
     await page.waitForURL(/code=cancelled_but_shipped/);
@@ -120,10 +126,10 @@ describe("sync-health dashboard in chromium", () => {
   it("saves thresholds in Settings and refuses out-of-range values", async () => {
     await page.goto(`${demo.url}/app/settings`);
     await visible(page.getByRole("heading", { name: "Sync health" }));
-    await page.getByLabel("Label stalled after").fill("0");
+    await page.getByLabel("Stalled when no carrier scan for").fill("0");
     await page.getByRole("button", { name: "Save sync health settings" }).click();
     await visible(page.getByText("Some values are out of range; nothing was saved."));
-    await page.getByLabel("Label stalled after").fill("72");
+    await page.getByLabel("Stalled when no carrier scan for").fill("72");
     await page.getByLabel("3PL file due daily by").fill("07:30");
     await page.getByRole("button", { name: "Save sync health settings" }).click();
     await visible(page.getByText("Sync health settings saved."));

@@ -151,6 +151,18 @@ describe(`feed API on the production server, ${process.env.TEST_DATABASE ?? "sql
     expect(await many.json()).toEqual({ accepted: 2, duplicates: 1, pending: 1, rejected: [{ index: 2, error: 'status: "Teleported" is not a known shipment status' }] });
   });
 
+  it("writes feeds and webhooks arriving at the same moment without either failing", async () => {
+    const parcel = fixture("single-parcel.create");
+    const webhooks = Array.from({ length: 30 }, (_, i) => {
+      const body = JSON.stringify({ ...parcel, id: 7_700_000 + i, name: `#${7700 + i}` });
+      return fetch(`${app.url}/webhooks`, { method: "POST", headers: signedWebhookHeaders("orders/create", body, { shop: SHOP }), body });
+    });
+    const files = Array.from({ length: 10 }, (_, i) => postCsv(`${HEADER}\n#${7700 + i},IJ-M-BLK,1,DHL,CONC${i},2026-03-05T10:00:00Z\n#1001,TRS-42,1,UPS,CONCA${i},2026-03-05T10:00:00Z\n`));
+    const scans = Array.from({ length: 10 }, (_, i) => postCarrier({ tracking_number: `CONCA${i}`, status: "in_transit", happened_at: "2026-03-05T12:00:00Z" }));
+    const statuses = (await Promise.all([...webhooks, ...files, ...scans])).map((r) => r.status);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  });
+
   it("answers clearly to bodies that are not carrier updates", async () => {
     expect((await postCarrier("{not json")).status).toBe(400);
     expect((await postCarrier([])).status).toBe(400);

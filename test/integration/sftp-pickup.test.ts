@@ -11,10 +11,20 @@ import { runDueJobs, scheduleNow } from "../../app/jobs/scheduler.server";
 import type { RecordEvents } from "../../app/sources/feed-delivery.server";
 import { recentImports } from "../../app/sources/three-pl/import.server";
 import { SFTP_PICKUP_JOB, runSftpPickup, shopsWithSftpPickup } from "../../app/sources/three-pl/sftp-job.server";
-import { SftpHostKeyMismatch, filenameMatcher, loadSftpSettings, pickUpFiles, saveSftpSettings } from "../../app/sources/three-pl/sftp-pickup.server";
+import {
+  SftpHostKeyMismatch,
+  SftpHostRefused,
+  filenameMatcher,
+  loadSftpSettings,
+  pickUpFiles,
+  privateSftpHostsAllowed,
+  resolveSftpHost,
+  saveSftpSettings,
+} from "../../app/sources/three-pl/sftp-pickup.server";
 import { recordSubmissions } from "../../app/store/event-log/event-log-writer.server";
 import { openEventLogWriter } from "../../app/store/event-log/index.server";
 import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.server";
+import { startProductionApp } from "../support/app-server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { startSshd, type TestSshd } from "../support/sshd";
 
@@ -131,6 +141,35 @@ describe(`SFTP pickup against a real sshd, on ${process.env.TEST_DATABASE ?? "sq
     expect(row.lastError).toMatch(/authentication/i);
     expect(row.lastError).not.toContain("PRIVATE KEY");
     expect(row.leaseOwner).toBeNull();
+  });
+
+  it("is picked up by the production server's own scheduler (server/index.js starts the jobs)", async () => {
+    writeFileSync(path.join(folder, "shipments_server.csv"), `${HEADER}\n#1006,IJ-M-BLK,1,DHL,SRV0001,2026-03-05T10:00:00Z\n`);
+    const key = Buffer.alloc(32, 9);
+    await saveSftpSettings(db.prisma, SHOP, settings(), key);
+    const app = await startProductionApp(db.url, "unused-secret", { JOBS: "1", JOBS_TICK_MS: "200", ENCRYPTION_KEY: key.toString("base64"), SFTP_ALLOW_PRIVATE_HOSTS: "1" });
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!existsSync(path.join(folder, "done", "shipments_server.csv")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(readdirSync(path.join(folder, "done"))).toEqual(["shipments_server.csv"]);
+      const [log] = await recentImports(db.prisma, SHOP);
+      expect(log).toMatchObject({ via: "sftp", fileName: "shipments_server.csv", accepted: 1 });
+      const run = await db.prisma.jobRun.findUniqueOrThrow({ where: { job_shop: { job: SFTP_PICKUP_JOB, shop: SHOP } } });
+      expect(run.lastError).toBeNull();
+      expect(run.nextRunAt.getTime() - (run.lastFinishedAt?.getTime() ?? 0)).toBe(30 * 60_000);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it("refuses private and local addresses in production unless the operator allows them", async () => {
+    for (const host of ["127.0.0.1", "10.1.2.3", "192.168.0.10", "169.254.169.254", "::1", "localhost"]) {
+      await expect(resolveSftpHost(host, false), host).rejects.toBeInstanceOf(SftpHostRefused);
+      await expect(resolveSftpHost(host, true)).resolves.toBeTruthy();
+    }
+    await expect(resolveSftpHost("203.0.113.7", false)).resolves.toBe("203.0.113.7");
+    expect(privateSftpHostsAllowed({ NODE_ENV: "production" })).toBe(false);
+    expect(privateSftpHostsAllowed({ NODE_ENV: "production", SFTP_ALLOW_PRIVATE_HOSTS: "1" })).toBe(true);
   });
 
   it("matches file names with shell patterns, whole name, any case", () => {

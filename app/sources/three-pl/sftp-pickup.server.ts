@@ -4,6 +4,8 @@
  * bad file is reported once rather than every run; the import log says why it was refused).
  */
 import { createHash } from "node:crypto";
+import { lookup } from "node:dns/promises";
+import { BlockList, isIP } from "node:net";
 import path from "node:path";
 import SftpClient from "ssh2-sftp-client";
 import { decryptSecret, encryptSecret } from "../../crypto.server";
@@ -52,11 +54,43 @@ export function filenameMatcher(pattern: string): (name: string) => boolean {
 
 const remote = path.posix;
 
+const PRIVATE_NETWORKS = new BlockList();
+for (const [network, prefix] of [["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12], ["192.168.0.0", 16]] as const) {
+  PRIVATE_NETWORKS.addSubnet(network, prefix, "ipv4");
+}
+for (const [network, prefix] of [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10]] as const) {
+  PRIVATE_NETWORKS.addSubnet(network, prefix, "ipv6");
+}
+
+export class SftpHostRefused extends Error {
+  constructor(host: string) {
+    super(`${host} is a private or local address; SFTP pickup only reaches public servers (SFTP_ALLOW_PRIVATE_HOSTS=1 allows it for self-hosted setups)`);
+    this.name = "SftpHostRefused";
+  }
+}
+
+/**
+ * The address to connect to. A shop's settings must not turn the app into a door to the network it
+ * runs in, so private and local addresses are refused unless the operator allows them; connecting to
+ * the address checked here (not the name again) keeps a DNS answer from changing in between.
+ */
+export async function resolveSftpHost(host: string, allowPrivate: boolean): Promise<string> {
+  const address = isIP(host) ? host : (await lookup(host)).address;
+  if (!allowPrivate && PRIVATE_NETWORKS.check(address, isIP(address) === 6 ? "ipv6" : "ipv4")) throw new SftpHostRefused(host);
+  return address;
+}
+
+/** Private addresses are allowed outside production (tests, demo) or when the operator says so. */
+export function privateSftpHostsAllowed(env: Record<string, string | undefined> = process.env): boolean {
+  return env.SFTP_ALLOW_PRIVATE_HOSTS === "1" || env.NODE_ENV !== "production";
+}
+
 export async function pickUpFiles(deps: FeedDeps, shop: string, settings: SftpSettings, receivedAt: () => Date): Promise<PickupReport> {
+  const host = await resolveSftpHost(settings.host, privateSftpHostsAllowed());
   const client = new SftpClient(`pickup-${shop}`);
   let presented: string | null = null;
   await client.connect({
-    host: settings.host,
+    host,
     port: settings.port,
     username: settings.username,
     ...(settings.privateKey ? { privateKey: settings.privateKey } : {}),
