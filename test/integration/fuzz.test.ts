@@ -95,7 +95,8 @@ describe(`hostile input against the production server on ${process.env.TEST_DATA
           const res = await request(path, { headers });
           expect(res.status).toBeLessThan(500);
           if (auth !== "valid") expect(res.status).toBe(401);
-          if (mode === "byOtherShopId" && auth === "valid") expect(res.status).toBe(404);
+          // 429 is the per-shop limit doing its job under this burst; it must never be a 200.
+          if (mode === "byOtherShopId" && auth === "valid") expect([404, 429]).toContain(res.status);
         },
       ),
       { numRuns: RUNS },
