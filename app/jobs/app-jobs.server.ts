@@ -8,6 +8,7 @@ import { BACKFILL_JOB } from "../sources/shopify-reconciliation/backfill-schedul
 import { backfillRecentOrders, reconcileUpdatedOrders, type BackfillState, type WatermarkState } from "../sources/shopify-reconciliation/reconcile.server";
 import { adminGraphqlForShop, shopsWithOfflineAccess } from "../sources/shopify-reconciliation/shopify-admin.server";
 import { SFTP_PICKUP_JOB, SFTP_IDLE_RECHECK_MS, runSftpPickup, shopsWithSftpPickup } from "../sources/three-pl/sftp-job.server";
+import { registerDiscrepancyRecheckJob } from "../store/discrepancies-recheck.server";
 import { registerJob, withoutUninstalled } from "./registry.server";
 
 const MINUTE = 60_000;
@@ -17,6 +18,7 @@ export const MATCH_FEED_ITEMS_JOB = "match-feed-items";
 const BACKFILL_DONE_RECHECK_MS = 30 * 24 * 60 * MINUTE;
 
 export function registerAppJobs(): void {
+  registerDiscrepancyRecheckJob();
   registerJob(MATCH_FEED_ITEMS_JOB, MINUTE, async ({ db, shop, now }) => void (await matchPendingItems({ db, record: recordDirectly }, shop, now)), {
     shops: async (db) => withoutUninstalled(db, await shopsWithPendingItems(db)),
   });

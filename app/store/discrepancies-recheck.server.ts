@@ -6,7 +6,7 @@
  * each shop is re-checked by one of them at a time.
  */
 import type { Db } from "../db.server";
-import { registerJob } from "../jobs/registry.server";
+import { registerJob, withoutUninstalled } from "../jobs/registry.server";
 import { openEventLogWriter } from "./event-log/index.server";
 import { refreshOrders } from "./event-log/event-log-writer.server";
 import type { SqlWriterConnection } from "./event-log/sql-session.server";
@@ -46,7 +46,15 @@ export async function shopsWithEvents(db: Db): Promise<string[]> {
 // so the re-check writes through a connection of its own; SQLite's busy timeout queues the two.
 let recheckWriter: SqlWriterConnection | undefined;
 
-registerJob(RECHECK_JOB, RECHECK_EVERY_MS, async ({ shop, now }) => {
-  recheckWriter ??= openEventLogWriter();
-  await recheckDueOrders(recheckWriter, shop, now);
-}, { shops: shopsWithEvents, leaseMs: 5 * 60_000 });
+/** Registers the re-check with the shared scheduler (called from app/jobs/app-jobs.server.ts). */
+export function registerDiscrepancyRecheckJob(): void {
+  registerJob(
+    RECHECK_JOB,
+    RECHECK_EVERY_MS,
+    async ({ shop, now }) => {
+      recheckWriter ??= openEventLogWriter();
+      await recheckDueOrders(recheckWriter, shop, now);
+    },
+    { shops: async (db) => withoutUninstalled(db, await shopsWithEvents(db)), leaseMs: 5 * 60_000 },
+  );
+}

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { FulfillmentData, OrderEvent } from "../../app/domain/events";
 import { registeredJobs } from "../../app/jobs/registry.server";
 import { runDueJobs } from "../../app/jobs/scheduler.server";
-import { RECHECK_JOB, recheckDueOrders } from "../../app/store/discrepancies-recheck.server";
+import { RECHECK_JOB, recheckDueOrders, registerDiscrepancyRecheckJob } from "../../app/store/discrepancies-recheck.server";
 import {
   getHealthSettings,
   listDiscrepancies,
@@ -157,6 +157,7 @@ describe(`sync-health store on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => 
   it("runs as a job of the shared scheduler, once per shop that has events", async () => {
     const label = fulfillment("5000000009", 1, ["1Z9"], "label_purchased");
     await record(SHOP, 1.1, [orderSnapshot("5000000009", 1, { fulfillments: [label] })]);
+    registerDiscrepancyRecheckJob();
     const previousUrl = process.env.DATABASE_URL;
     process.env.DATABASE_URL = db.url;
     try {
