@@ -5,6 +5,7 @@ import { Badge, BlockStack, Card, DataTable, InlineStack, Layout, Link, Page, Pr
 import { requireAdmin } from "../admin.server";
 import { discrepancyLabel, sourceName } from "../components/dashboard/discrepancy-labels";
 import { PageLoading } from "../components/PageLoading";
+import { RecheckWithShopify } from "../components/RecheckWithShopify";
 import { RouteError } from "../components/RouteError";
 import { getPrisma } from "../db.server";
 import { SHIPMENT_PROGRESS, formatDateTime, formatDuration, statusLabel, statusTone } from "../format";
@@ -14,11 +15,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
   const detail = await orderDetail(getPrisma(), shop, params.orderId ?? "", new Date());
   if (!detail) throw new Response("Order not found", { status: 404 });
-  return json(detail);
+  return json({ ...detail, orderId: params.orderId ?? "" });
 }
 
 export default function OrderDetail() {
-  const { document, timeline, sources, discrepancies, adminUrl, now } = useLoaderData<typeof loader>();
+  const { document, timeline, sources, discrepancies, adminUrl, now, orderId } = useLoaderData<typeof loader>();
   const at = new Date(now);
   const decisive = timeline.filter((e) => e.decisive);
   const open = discrepancies.filter((d) => d.state === "open");
@@ -32,6 +33,9 @@ export default function OrderDetail() {
     >
       <PageLoading />
       <Layout>
+        <Layout.Section>
+          <RecheckWithShopify orderId={orderId} />
+        </Layout.Section>
         <Layout.Section>
           <BlockStack gap="400">
             <Card>

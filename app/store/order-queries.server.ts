@@ -62,11 +62,6 @@ export async function listOrders(
   };
 }
 
-export async function countOrdersByStatus(db: Db, shop: string): Promise<Record<string, number>> {
-  const groups = await db.order.groupBy({ by: ["status"], where: { shop }, _count: { _all: true } });
-  return Object.fromEntries(groups.map((g) => [g.status, g._count._all]));
-}
-
 export async function getOrder(db: Db, shop: string, orderId: string) {
   return db.order.findUnique({ where: { shop_orderId: { shop, orderId } } });
 }
