@@ -1,5 +1,5 @@
 import type { Db } from "../db.server";
-import { normalizeShopifyWebhook, InvalidPayloadError, UnsupportedTopicError } from "../domain/shopify-webhooks";
+import { normalizeShopifyWebhook, InvalidPayloadError, SUPPORTED_TOPICS, UnsupportedTopicError } from "../domain/shopify-webhooks";
 import type { SqlWriterConnection } from "../store/event-log/sql-session.server";
 import type { EventSubmission, RecordOutcome } from "../store/order-store.server";
 import { eraseCustomer, eraseShop, recordComplianceRequest, uninstallShop, updateGrantedScopes } from "../store/lifecycle.server";
@@ -8,22 +8,8 @@ import type { HeaderReader, WebhookVerification } from "./webhook-verifier.serve
 
 export type IntakeAnswer = { status: number; body: string; headers?: Record<string, string> };
 
-/** Topics whose payload becomes order events (the same list as shopify.app.toml). */
-export const ORDER_TOPICS = new Set([
-  "orders/create",
-  "orders/updated",
-  "orders/cancelled",
-  "orders/fulfilled",
-  "orders/partially_fulfilled",
-  "orders/delete",
-  "fulfillments/create",
-  "fulfillments/update",
-  "fulfillment_events/create",
-  "fulfillment_events/delete",
-  "refunds/create",
-  "fulfillment_holds/added",
-  "fulfillment_holds/released",
-]);
+/** Topics whose payload becomes order events: the normaliser's list, as shopify.app.toml subscribes them. */
+export const ORDER_TOPICS: ReadonlySet<string> = new Set(SUPPORTED_TOPICS);
 
 export const LIFECYCLE_TOPICS = new Set(["app/uninstalled", "app/scopes_update"]);
 export const COMPLIANCE_TOPICS = new Set(["customers/data_request", "customers/redact", "shop/redact"]);

@@ -7,6 +7,7 @@
  * statements per batch of orders, never one per order.
  */
 import type { Db } from "../db.server";
+import { readShopSettingsSection, shopSettingsObject, writeShopSettingsSection } from "../shops.server";
 import { detectDiscrepancies, type Discrepancy, type DiscrepancyCode, type Evidence } from "../domain/discrepancies";
 import { DEFAULT_HEALTH_SETTINGS, parseHealthSettings, type HealthSettings } from "../domain/discrepancies-settings";
 import type { RollupResult } from "../domain/rollup";
@@ -180,7 +181,7 @@ async function healthSettingsWithin(sql: SqlSession, shops: readonly string[]): 
   const out = new Map<string, HealthSettings>();
   if (shops.length === 0) return out;
   const rows = await sql.all<{ domain: string; settings: string }>(`SELECT "domain", "settings" FROM "Shop" WHERE "domain" IN (${placeholders(shops.length)})`, shops);
-  for (const row of rows) out.set(row.domain, parseHealthSettings(settingsObject(row.settings).health));
+  for (const row of rows) out.set(row.domain, parseHealthSettings(shopSettingsObject(row.settings).health));
   return out;
 }
 
@@ -308,31 +309,18 @@ export async function orderCountsByStatus(db: Db, shop: string): Promise<Record<
 
 /** The shop's health settings (the `health` part of Shop.settings). */
 export async function getHealthSettings(db: Db, shop: string): Promise<HealthSettings> {
-  const row = await db.shop.findUnique({ where: { domain: shop }, select: { settings: true } });
-  return parseHealthSettings(settingsObject(row?.settings).health);
+  return parseHealthSettings(await readShopSettingsSection(db, shop, "health"));
 }
 
 /** Rewrites only the `health` key, in one transaction, so other settings sections keep theirs. */
 export async function saveHealthSettings(db: Db, shop: string, settings: HealthSettings): Promise<HealthSettings> {
   const valid = parseHealthSettings(settings);
-  await db.$transaction(async (tx) => {
-    const row = await tx.shop.findUnique({ where: { domain: shop }, select: { settings: true } });
-    const text = JSON.stringify({ ...settingsObject(row?.settings), health: valid });
-    await tx.shop.upsert({ where: { domain: shop }, create: { domain: shop, settings: text }, update: { settings: text } });
-  });
+  await writeShopSettingsSection(db, shop, "health", valid);
   return valid;
 }
 
 // ---------------------------------------------------------------------------------------------------
 
-function settingsObject(text: string | null | undefined): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(text ?? "{}");
-    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
 
 function orderKey(shop: string, orderId: string) {
   return `${shop}\u0000${orderId}`;

@@ -1,0 +1,28 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ADMIN_API_VERSION } from "../../app/api-version";
+import { COMPLIANCE_TOPICS, LIFECYCLE_TOPICS, ORDER_TOPICS } from "../../app/intake/shopify-webhook-intake.server";
+
+const toml = readFileSync(new URL("../../shopify.app.toml", import.meta.url), "utf8");
+
+function quotedList(key: string): string[] {
+  return [...toml.matchAll(new RegExp(`^\\s*${key}\\s*=\\s*\\[([^\\]]*)\\]`, "gm"))].flatMap((m) => [...m[1].matchAll(/"([^"]+)"/g)].map((q) => q[1]));
+}
+
+describe("shopify.app.toml and the intake agree", () => {
+  it("subscribes exactly the topics the intake handles, compliance topics included", () => {
+    expect(new Set(quotedList("topics"))).toEqual(new Set([...ORDER_TOPICS, ...LIFECYCLE_TOPICS]));
+    expect(new Set(quotedList("compliance_topics"))).toEqual(COMPLIANCE_TOPICS);
+  });
+
+  it("uses the app's Admin API version for webhooks and declares the storefront app proxy", () => {
+    expect(toml).toMatch(new RegExp(`\\[webhooks\\]\\s*\\n\\s*api_version\\s*=\\s*"${ADMIN_API_VERSION}"`));
+    expect(toml).toMatch(/\[app_proxy\][^[]*prefix\s*=\s*"apps"[^[]*subpath\s*=\s*"order-status"/);
+  });
+
+  it("asks only for read scopes", () => {
+    const scopes = /^scopes\s*=\s*"([^"]*)"/m.exec(toml)?.[1].split(",") ?? [];
+    expect(scopes.length).toBeGreaterThan(0);
+    expect(scopes.every((s) => s.startsWith("read_"))).toBe(true);
+  });
+});
