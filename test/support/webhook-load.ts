@@ -36,7 +36,7 @@ export function postWebhook(url: string, item: LoadItem, agent: http.Agent): Pro
 export async function sendUntilAcknowledged(
   targets: () => string[],
   items: readonly LoadItem[],
-  options: { concurrency: number; give_up_after_ms?: number },
+  options: { concurrency: number; give_up_after_ms?: number; onAcknowledged?: (count: number) => void },
 ): Promise<{ acknowledged: Set<string>; attempts: number; statuses: Record<number, number> }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
   const acknowledged = new Set<string>();
@@ -55,6 +55,7 @@ export async function sendUntilAcknowledged(
           statuses[status] = (statuses[status] ?? 0) + 1;
           if (status === 200) {
             acknowledged.add(item.id);
+            options.onAcknowledged?.(acknowledged.size);
             break;
           }
           if (status !== 0 && status !== 503) throw new Error(`${item.id} refused with ${status}`);
