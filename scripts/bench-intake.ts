@@ -173,12 +173,13 @@ async function run(processes: number, dir: string) {
 
     const soakSeconds = Number(values["soak-seconds"]);
     if (soakSeconds > 0) {
-      const soakStore = simulateStore({ shop: SHOP, orders: 2000, now: new Date(), seed: 13, firstOrderNumber: 2_000_000 });
       const until = Date.now() + soakSeconds * 1000;
       let round = 0;
       console.log(`soak: ${soakSeconds} s at full rate, RSS per minute:`);
       let nextReport = Date.now();
       while (Date.now() < until) {
+        // Fresh orders every round: a store keeps taking new orders, not ever more events on the same ones.
+        const soakStore = simulateStore({ shop: SHOP, orders: 2000, now: new Date(), seed: 13 + round, firstOrderNumber: 2_000_000 + round * 2000 });
         const result = await load(ports, prepare(soakStore.deliveries, `soak-${round++}-${randomBytes(3).toString("hex")}`));
         if (Date.now() >= nextReport) {
           console.log(`  ${new Date().toISOString()} ${result.rate.toFixed(0)} webhooks/s, RSS ${apps.map((a) => rssMiB(a.child.pid).toFixed(0)).join("/")} MiB`);

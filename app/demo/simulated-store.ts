@@ -134,7 +134,8 @@ export function simulateStore(options: { shop: string; orders: number; now: Date
 
   for (let i = 0; i < options.orders; i++) {
     const scenario = rng.weighted(SCENARIO_WEIGHTS);
-    const orderId = String(5_600_000_000_000 + i * 7 + rng.int(0, 6));
+    // Ids follow the order number, so stores simulated with different first numbers never share an order.
+    const orderId = String(5_600_000_000_000 + (firstNumber - 1001 + i) * 7 + rng.int(0, 6));
     const number = firstNumber + i;
     const name = `#${number}`;
     // Orders spread over the period, oldest first; fresh scenarios are placed recently.
