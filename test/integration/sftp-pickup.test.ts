@@ -154,7 +154,13 @@ describe(`SFTP pickup against a real sshd, on ${process.env.TEST_DATABASE ?? "sq
       expect(readdirSync(path.join(folder, "done"))).toEqual(["shipments_server.csv"]);
       const [log] = await recentImports(db.prisma, SHOP);
       expect(log).toMatchObject({ via: "sftp", fileName: "shipments_server.csv", accepted: 1 });
-      const run = await db.prisma.jobRun.findUniqueOrThrow({ where: { job_shop: { job: SFTP_PICKUP_JOB, shop: SHOP } } });
+      // The file moves before the run is booked as finished; wait for the booking, not just the move.
+      const finished = async () => db.prisma.jobRun.findUniqueOrThrow({ where: { job_shop: { job: SFTP_PICKUP_JOB, shop: SHOP } } });
+      let run = await finished();
+      while (!run.lastFinishedAt && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        run = await finished();
+      }
       expect(run.lastError).toBeNull();
       expect(run.nextRunAt.getTime() - (run.lastFinishedAt?.getTime() ?? 0)).toBe(30 * 60_000);
     } finally {
