@@ -9,9 +9,8 @@ import express from "express";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const build = await import(pathToFileURL(path.join(root, "build/server/index.js")).href);
-const { receiveWebhook, checkDatabase, startJobs } = build.entry.module;
+const { receiveWebhook, checkDatabase, startJobs, WEBHOOK_BODY_LIMIT } = build.entry.module;
 
-const WEBHOOK_BODY_LIMIT = 2 * 1024 * 1024;
 
 const app = express();
 app.disable("x-powered-by");

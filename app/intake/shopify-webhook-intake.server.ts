@@ -6,6 +6,9 @@ import { eraseCustomer, eraseShop, recordComplianceRequest, uninstallShop, updat
 import { isDatabaseUnavailable } from "../store/database-errors.server";
 import type { HeaderReader, WebhookVerification } from "./webhook-verifier.server";
 
+/** Shopify's largest order payloads stay well under this; anything bigger is refused with 413. */
+export const WEBHOOK_BODY_LIMIT = 2 * 1024 * 1024;
+
 export type IntakeAnswer = { status: number; body: string; headers?: Record<string, string> };
 
 /** Topics whose payload becomes order events: the normaliser's list, as shopify.app.toml subscribes them. */

@@ -1,8 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { receiveWebhook } from "../intake/webhook-intake-instance.server";
 import { readBodyWithLimit, BodyTooLargeError } from "../http/body.server";
-
-export const WEBHOOK_BODY_LIMIT = 2 * 1024 * 1024;
+import { WEBHOOK_BODY_LIMIT } from "../intake/shopify-webhook-intake.server";
 
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return new Response("method not allowed", { status: 405 });

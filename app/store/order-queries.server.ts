@@ -66,23 +66,6 @@ export async function getOrder(db: Db, shop: string, orderId: string) {
   return db.order.findUnique({ where: { shop_orderId: { shop, orderId } } });
 }
 
-export async function getOrderTimeline(db: Db, shop: string, orderId: string) {
-  const rows = await db.event.findMany({
-    where: { shop, orderId },
-    orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
-    select: { id: true, source: true, kind: true, dedupeKey: true, occurredAt: true, receivedAt: true },
-  });
-  return rows.map((row) => ({
-    id: String(row.id),
-    source: row.source,
-    kind: row.kind,
-    dedupeKey: row.dedupeKey,
-    occurredAt: row.occurredAt.toISOString(),
-    receivedAt: row.receivedAt.toISOString(),
-    lagMs: row.receivedAt.getTime() - row.occurredAt.getTime(),
-  }));
-}
-
 export async function getSourceClaims(db: Db, shop: string, orderId: string) {
   const rows = await db.sourceClaim.findMany({ where: { shop, orderId }, orderBy: { source: "asc" } });
   return rows.map((row) => ({
