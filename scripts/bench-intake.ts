@@ -1,4 +1,4 @@
-// `npm run bench:intake [-- --pg] [--orders N] [--processes 1,2,4] [--soak-seconds S]`
+// `npm run bench:intake [-- --pg] [--orders N] [--processes 1,2,4] [--soak-seconds S] [--cpu-prof DIR]`
 // Signed webhooks with unique ids and a realistic topic mix against the production build, 32
 // concurrent connections. Reports webhooks/s, ack p50/p99, event-to-readable p50/p99, server RSS,
 // and (SQLite) the same load against a bare baseline: node:http + HMAC check + one SQLite insert.
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     processes: { type: "string" },
     "soak-seconds": { type: "string", default: "0" },
     "skip-baseline": { type: "boolean", default: false },
+    "cpu-prof": { type: "string" },
   },
 });
 const SHOP = "bench-shop.myshopify.com";
@@ -136,6 +137,8 @@ async function startApps(count: number, databaseUrl: string): Promise<AppProcess
       startAppProcess({
         port: 20000 + Math.floor(Math.random() * 20000),
         quiet: true,
+        // A V8 CPU profile per app process, written when it exits (open in Chrome's DevTools).
+        nodeArgs: values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(values["cpu-prof"])}`] : [],
         env: {
           NODE_ENV: "production",
           SHOPIFY_API_KEY: "bench",

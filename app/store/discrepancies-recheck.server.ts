@@ -10,7 +10,7 @@ import { registerJob, withoutUninstalled } from "../jobs/registry.server";
 import { openEventLogWriter } from "./event-log/index.server";
 import { refreshOrders } from "./event-log/event-log-writer.server";
 import type { SqlWriterConnection } from "./event-log/sql-session.server";
-import { sqlDate } from "./sync-lag.server";
+import { sqlDate } from "./event-log/sql-session.server";
 
 export const RECHECK_JOB = "discrepancy-recheck";
 export const RECHECK_EVERY_MS = 60_000;

@@ -11,9 +11,9 @@ import { readShopSettingsSection, shopSettingsObject, writeShopSettingsSection }
 import { detectDiscrepancies, type Discrepancy, type DiscrepancyCode, type Evidence } from "../domain/discrepancies";
 import { DEFAULT_HEALTH_SETTINGS, parseHealthSettings, type HealthSettings } from "../domain/discrepancies-settings";
 import type { RollupResult } from "../domain/rollup";
-import { placeholders, valuesList, type SqlSession, type SqlValue } from "./event-log/sql-session.server";
+import { chunks, placeholders, sqlDate, valuesList, type SqlSession, type SqlValue } from "./event-log/sql-session.server";
 import type { StoredEvent } from "./order-store.server";
-import { sqlDate, threePlActiveSinceWithin, toDate } from "./sync-lag.server";
+import { threePlActiveSinceWithin, toDate } from "./sync-lag.server";
 
 const DAY = 86_400_000;
 const CHUNK = 300;
@@ -45,7 +45,7 @@ async function tallyStatusesWithin(sql: SqlSession, orders: readonly OrderEvalua
     delta.set(key, current);
   };
   for (const [shop, ids] of byShop(orders)) {
-    for (const part of chunks(ids)) {
+    for (const part of chunks(ids, CHUNK)) {
       const rows = await sql.all<{ status: string }>(`SELECT "status" FROM "Order" WHERE "shop" = ? AND "orderId" IN (${placeholders(part.length)})`, [shop, ...part]);
       for (const row of rows) bump(shop, row.status, -1);
     }
@@ -99,7 +99,7 @@ async function refreshDiscrepanciesWithin(sql: SqlSession, orders: readonly Orde
   };
 
   for (const [shop, ids] of byShop(orders)) {
-    for (const part of chunks(ids)) {
+    for (const part of chunks(ids, CHUNK)) {
       const rows = await sql.all<OpenRow>(
         `SELECT "id", "orderId", "key", "code", "since", "detail", "evidence" FROM "Discrepancy" WHERE "shop" = ? AND "state" = 'open' AND "orderId" IN (${placeholders(part.length)})`,
         [shop, ...part],
@@ -167,7 +167,7 @@ async function refreshDiscrepanciesWithin(sql: SqlSession, orders: readonly Orde
   }
 
   for (const [shop, ids] of byShop(orders)) {
-    for (const part of chunks(ids)) {
+    for (const part of chunks(ids, CHUNK)) {
       await sql.run(`DELETE FROM "DiscrepancyCheck" WHERE "shop" = ? AND "orderId" IN (${placeholders(part.length)})`, [shop, ...part]);
     }
   }
@@ -336,8 +336,3 @@ function byShop(orders: ReadonlyArray<{ shop: string; orderId: string }>): Array
   return [...map].map(([shop, ids]) => [shop, [...ids]]);
 }
 
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}

@@ -18,7 +18,7 @@ import {
   type SilentAlert,
   type SourceCadence,
 } from "../domain/sync-lag";
-import { valuesList, type SqlSession, type SqlValue } from "./event-log/sql-session.server";
+import { chunks, sqlDate, valuesList, type SqlSession, type SqlValue } from "./event-log/sql-session.server";
 
 const SHIPMENT_KINDS: ReadonlySet<string> = new Set<EventKind>(["fulfillment_snapshot", "3pl_shipment"]);
 
@@ -32,14 +32,14 @@ export async function recordSyncLagWithin(sql: SqlSession, events: readonly Stor
   const d = (date: Date) => sqlDate(date, sql.dialect);
   const greatest = sql.dialect === "sqlite" ? "MAX" : "GREATEST";
   const least = sql.dialect === "sqlite" ? "MIN" : "LEAST";
-  for (const part of chunk(bins, 80)) {
+  for (const part of chunks(bins, 80)) {
     await sql.run(
       `INSERT INTO "SyncLagBin" ("shop", "source", "span", "period", "bin", "count") VALUES ${valuesList(part.length, 6)}
        ON CONFLICT ("shop", "span", "period", "source", "bin") DO UPDATE SET "count" = "SyncLagBin"."count" + excluded."count"`,
       part.flatMap((b): SqlValue[] => [b.shop, b.source, b.span, d(b.period), b.bin, b.count]),
     );
   }
-  for (const part of chunk(periods, 60)) {
+  for (const part of chunks(periods, 60)) {
     await sql.run(
       `INSERT INTO "SyncLagPeriod" ("shop", "source", "span", "period", "count", "maxLagMs", "shipments") VALUES ${valuesList(part.length, 7)}
        ON CONFLICT ("shop", "span", "period", "source") DO UPDATE SET
@@ -49,7 +49,7 @@ export async function recordSyncLagWithin(sql: SqlSession, events: readonly Stor
       part.flatMap((p): SqlValue[] => [p.shop, p.source, p.span, d(p.period), p.count, p.maxLagMs, p.shipments]),
     );
   }
-  for (const part of chunk(sources, 60)) {
+  for (const part of chunks(sources, 60)) {
     await sql.run(
       `INSERT INTO "SourceHealth" ("shop", "source", "eventCount", "firstReceivedAt", "lastReceivedAt", "lastOccurredAt") VALUES ${valuesList(part.length, 6)}
        ON CONFLICT ("shop", "source") DO UPDATE SET
@@ -174,17 +174,7 @@ export async function lagByDay(db: Db, shop: string, now: Date, days = 14): Prom
   return points;
 }
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
-/** A DateTime as Prisma stores it per provider (SQLite: ISO text with +00:00), so Prisma reads these rows as its own. */
-export function sqlDate(date: Date, dialect: SqlSession["dialect"]): string {
-  const iso = date.toISOString();
-  return dialect === "sqlite" ? iso.replace("Z", "+00:00") : iso;
-}
 
 /** A DateTime column read back through a raw driver (text from SQLite, Date from pg). */
 export function toDate(value: unknown): Date {

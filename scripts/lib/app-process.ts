@@ -7,10 +7,10 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 export type AppProcess = { url: string; child: ChildProcess; output: () => string; stop: () => Promise<void> };
 
 /** Starts the production server (server/index.js over the build) and waits until /healthz answers. */
-export async function startAppProcess(options: { port: number; env: Record<string, string | undefined>; timeoutMs?: number; quiet?: boolean }): Promise<AppProcess> {
+export async function startAppProcess(options: { port: number; env: Record<string, string | undefined>; timeoutMs?: number; quiet?: boolean; nodeArgs?: string[] }): Promise<AppProcess> {
   const url = `http://127.0.0.1:${options.port}`;
   let log = "";
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "server/index.js")], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(PROJECT_ROOT, "server/index.js")], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...options.env, PORT: String(options.port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],

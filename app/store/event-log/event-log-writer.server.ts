@@ -3,29 +3,18 @@ import type { RollupResult } from "../../domain/rollup";
 import { refreshOrderHealthWithin, type OrderEvaluation } from "../discrepancies.server";
 import { rollupStored, type EventSubmission, type RecordOutcome, type StoredEvent } from "../order-store.server";
 import { recordSyncLagWithin, type StoredEventFacts } from "../sync-lag.server";
-import { placeholders, valuesList, type SqlSession, type SqlValue, type SqlWriterConnection } from "./sql-session.server";
+import { syncReadRows, type ReadTable } from "./read-rows.server";
+import { chunks, placeholders, sqlDate, valuesList, type SqlSession, type SqlValue, type SqlWriterConnection } from "./sql-session.server";
 
 const orderKey = (shop: string, orderId: string) => `${shop}\u0000${orderId}`;
 type OrderRef = { shop: string; orderId: string };
 
-/** Prisma's own representation of DateTime per provider, so Prisma reads these rows as its own. */
-function dbDate(date: Date, dialect: SqlSession["dialect"]): string {
-  const iso = date.toISOString();
-  return dialect === "sqlite" ? iso.replace("Z", "+00:00") : iso;
-}
 
 function jsDate(value: unknown): Date {
   return value instanceof Date ? value : new Date(String(value));
 }
 
-// Keeps each statement well under SQLite's variable limit and PostgreSQL's 65535 parameters.
 const CHUNK = 400;
-
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function groupByShop(items: ReadonlyArray<{ shop: string; value: string }>): Array<[string, string[]]> {
   const map = new Map<string, Set<string>>();
@@ -56,7 +45,7 @@ export async function recordSubmissions(connection: SqlWriterConnection, submiss
     for (const s of submissions) {
       let stored = 0;
       const orderIds = new Set<string>();
-      const receivedAt = dbDate(s.receivedAt, sql.dialect);
+      const receivedAt = sqlDate(s.receivedAt, sql.dialect);
       for (const event of s.events) {
         const key = `${s.shop}\u0000${event.dedupeKey}`;
         if (seen.has(key)) continue;
@@ -68,7 +57,7 @@ export async function recordSubmissions(connection: SqlWriterConnection, submiss
           event.kind,
           event.dedupeKey,
           event.sourceEventId ?? null,
-          dbDate(new Date(event.occurredAt), sql.dialect),
+          sqlDate(new Date(event.occurredAt), sql.dialect),
           receivedAt,
           JSON.stringify(event.data),
           event.raw,
@@ -114,7 +103,7 @@ export async function eraseOrderContacts(connection: SqlWriterConnection, shop: 
   if (orderIds.length === 0) return;
   await connection.transaction(async (sql) => {
     await lockOrders(sql, orderIds.map((orderId) => ({ shop, orderId })));
-    for (const ids of chunks([...orderIds])) {
+    for (const ids of chunks([...orderIds], CHUNK)) {
       const rows = await sql.all<{ id: number | string; data: string }>(
         `SELECT "id", "data" FROM "Event" WHERE "shop" = ? AND "orderId" IN (${placeholders(ids.length)}) AND "kind" = 'order_snapshot'`,
         [shop, ...ids],
@@ -144,7 +133,7 @@ async function existingDedupeKeys(sql: SqlSession, submissions: readonly EventSu
   const seen = new Set<string>();
   const byShop = groupByShop(submissions.flatMap((s) => s.events.map((e) => ({ shop: s.shop, value: e.dedupeKey }))));
   for (const [shop, keys] of byShop) {
-    for (const part of chunks(keys)) {
+    for (const part of chunks(keys, CHUNK)) {
       const rows = await sql.all<{ dedupeKey: string }>(
         `SELECT "dedupeKey" FROM "Event" WHERE "shop" = ? AND "dedupeKey" IN (${placeholders(part.length)})`,
         [shop, ...part],
@@ -160,7 +149,7 @@ type EventRow = { shop: string; orderId: string; source: string; kind: string; d
 async function loadEvents(sql: SqlSession, orders: readonly OrderRef[]): Promise<Map<string, StoredEvent[]>> {
   const byOrder = new Map<string, StoredEvent[]>();
   for (const [shop, orderIds] of groupByShop(orders.map((o) => ({ shop: o.shop, value: o.orderId })))) {
-    for (const ids of chunks(orderIds)) {
+    for (const ids of chunks(orderIds, CHUNK)) {
       const rows = await sql.all<EventRow>(
         `SELECT "shop", "orderId", "source", "kind", "dedupeKey", "occurredAt", "receivedAt", "data" FROM "Event" WHERE "shop" = ? AND "orderId" IN (${placeholders(ids.length)}) ORDER BY "id"`,
         [shop, ...ids],
@@ -190,7 +179,7 @@ async function loadEvents(sql: SqlSession, orders: readonly OrderRef[]): Promise
 async function refreshWithin(sql: SqlSession, orders: readonly OrderRef[], now?: Date) {
   const events = await loadEvents(sql, orders);
   const evaluations: OrderEvaluation[] = [];
-  const d = (date: Date) => dbDate(date, sql.dialect);
+  const d = (date: Date) => sqlDate(date, sql.dialect);
   const orderRows: SqlValue[][] = [];
   const shipmentRows: SqlValue[][] = [];
   const trackingRows: SqlValue[][] = [];
@@ -218,7 +207,7 @@ async function refreshWithin(sql: SqlSession, orders: readonly OrderRef[], now?:
     ]);
     for (const s of result.status.shipments) {
       shipmentRows.push([shop, orderId, s.id, s.status, s.carrier, s.trackingNumbers.join(" "), d(updatedAt)]);
-      for (const trackingNumber of new Set(s.trackingNumbers)) trackingRows.push([shop, trackingNumber, orderId, s.id]);
+      for (const trackingNumber of new Set(s.trackingNumbers)) trackingRows.push([shop, orderId, trackingNumber, s.id]);
     }
     const receivedBySource = new Map<string, Date>();
     for (const s of stored) {
@@ -233,23 +222,49 @@ async function refreshWithin(sql: SqlSession, orders: readonly OrderRef[], now?:
   // Before the Order rows are replaced: the status tally reads the old statuses.
   await refreshOrderHealthWithin(sql, evaluations, now);
 
-  // Replacing the read rows wholesale keeps this set-based: a few statements per batch, not per order.
   for (const [shop, orderIds] of groupByShop(orders.map((o) => ({ shop: o.shop, value: o.orderId })))) {
-    for (const ids of chunks(orderIds)) {
-      for (const table of ["Order", "Shipment", "TrackingNumber", "SourceClaim"]) {
-        await sql.run(`DELETE FROM "${table}" WHERE "shop" = ? AND "orderId" IN (${placeholders(ids.length)})`, [shop, ...ids]);
-      }
-    }
+    const ofShop = (rows: SqlValue[][]) => rows.filter((row) => row[0] === shop);
+    await syncReadRows(sql, ORDER_ROWS, shop, orderIds, ofShop(orderRows));
+    await syncReadRows(sql, SHIPMENT_ROWS, shop, orderIds, ofShop(shipmentRows));
+    await syncReadRows(sql, TRACKING_NUMBER_ROWS, shop, orderIds, ofShop(trackingRows));
+    await syncReadRows(sql, SOURCE_CLAIM_ROWS, shop, orderIds, ofShop(claimRows));
   }
-  await insertRows(sql, "Order", ["shop", "orderId", "name", "emailHash", "phoneHash", "customerId", "status", "deleted", "document", "eventCount", "placedAt", "updatedAt"], orderRows);
-  await insertRows(sql, "Shipment", ["shop", "orderId", "shipmentId", "status", "carrier", "trackingNumbers", "updatedAt"], shipmentRows);
-  await insertRows(sql, "TrackingNumber", ["shop", "trackingNumber", "orderId", "shipmentId"], trackingRows);
-  await insertRows(sql, "SourceClaim", ["shop", "orderId", "source", "claim", "occurredAt", "receivedAt"], claimRows);
 }
 
-async function insertRows(sql: SqlSession, table: string, columns: readonly string[], rows: readonly SqlValue[][]) {
-  const names = columns.map((c) => `"${c}"`).join(", ");
-  for (const part of chunks(rows, Math.floor(CHUNK / columns.length) * 8 || 1)) {
-    await sql.run(`INSERT INTO "${table}" (${names}) VALUES ${valuesList(part.length, columns.length)}`, part.flat());
-  }
-}
+const ORDER_ROWS: ReadTable = {
+  name: "Order",
+  keys: [],
+  columns: [
+    ["name", "text"],
+    ["emailHash", "text"],
+    ["phoneHash", "text"],
+    ["customerId", "text"],
+    ["status", "text"],
+    ["deleted", "boolean"],
+    ["document", "text"],
+    ["eventCount", "integer"],
+    ["placedAt", "timestamp"],
+    ["updatedAt", "timestamp"],
+  ],
+};
+const SHIPMENT_ROWS: ReadTable = {
+  name: "Shipment",
+  keys: ["shipmentId"],
+  columns: [
+    ["status", "text"],
+    ["carrier", "text"],
+    ["trackingNumbers", "text"],
+    ["updatedAt", "timestamp"],
+  ],
+  stamp: "updatedAt",
+};
+const TRACKING_NUMBER_ROWS: ReadTable = { name: "TrackingNumber", keys: ["trackingNumber", "shipmentId"], columns: [] };
+const SOURCE_CLAIM_ROWS: ReadTable = {
+  name: "SourceClaim",
+  keys: ["source"],
+  columns: [
+    ["claim", "text"],
+    ["occurredAt", "timestamp"],
+    ["receivedAt", "timestamp"],
+  ],
+};

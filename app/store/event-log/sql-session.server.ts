@@ -27,3 +27,16 @@ export function valuesList(rows: number, columns: number): string {
 export function placeholders(count: number): string {
   return new Array(count).fill("?").join(", ");
 }
+
+/** Splits rows so each statement stays well under SQLite's variable limit and PostgreSQL's 65535 parameters. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** A DateTime as Prisma stores it per provider (SQLite: ISO text with +00:00), so Prisma reads these rows as its own. */
+export function sqlDate(date: Date, dialect: SqlSession["dialect"]): string {
+  const iso = date.toISOString();
+  return dialect === "sqlite" ? iso.replace("Z", "+00:00") : iso;
+}
