@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 const steps = [
   ["typecheck", "npx", ["tsc", "--noEmit"]],
   ["unit (domain, contract, GraphQL schema, theme-check, schema drift)", "npx", ["vitest", "run", "--project", "unit"]],
-  ["build", "npx", ["remix", "vite:build"]],
+  ["build", "npm", ["run", "build"]],
   ["integration on SQLite", "npx", ["vitest", "run", "--project", "integration"], { TEST_DATABASE: "sqlite" }],
   ["integration on PostgreSQL", "npx", ["vitest", "run", "--project", "integration"], { TEST_DATABASE: "postgresql" }],
   ["browser (chromium)", "npx", ["vitest", "run", "--project", "browser"]],

@@ -9,8 +9,9 @@ import express from "express";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const build = await import(pathToFileURL(path.join(root, "build/server/index.js")).href);
-const { receiveWebhook, checkDatabase, startJobs, WEBHOOK_BODY_LIMIT } = build.entry.module;
-
+const { receiveWebhook, prepareWebhooksOnWorkerThreads, checkDatabase, startJobs, WEBHOOK_BODY_LIMIT } = build.entry.module;
+// Signature checks and normalisation run on worker threads; this thread serves HTTP and writes.
+prepareWebhooksOnWorkerThreads(path.join(root, "build/server/webhook-preparer.worker.js"));
 
 const app = express();
 app.disable("x-powered-by");
@@ -24,21 +25,28 @@ function send(res, status, body, headers = {}) {
   res.end(body);
 }
 
+// Over the limit the rest of the body is read and dropped before answering 413: closing on a client
+// that is still sending makes it see a broken pipe instead of the answer. Past a hard cap, hang up.
 function readBody(req, limit) {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > limit) return reject(Object.assign(new Error("too large"), { status: 413 }));
+    const hangUpAt = limit * 8;
+    if (Number(req.headers["content-length"] ?? 0) > hangUpAt) {
+      req.destroy();
+      return reject(Object.assign(new Error("too large"), { status: 413 }));
+    }
     const chunks = [];
     let size = 0;
     req.on("data", (chunk) => {
       size += chunk.length;
-      if (size > limit) {
-        req.destroy();
-        reject(Object.assign(new Error("too large"), { status: 413 }));
-      } else chunks.push(chunk);
+      if (size > hangUpAt) req.destroy();
+      else if (size <= limit) chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => {
+      if (size > limit) reject(Object.assign(new Error("too large"), { status: 413 }));
+      else resolve(Buffer.concat(chunks).toString("utf8"));
+    });
     req.on("error", reject);
+    req.on("close", () => reject(Object.assign(new Error("too large"), { status: 413 })));
   });
 }
 

@@ -1,20 +1,39 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { appConfig } from "../config.server";
 import { getPrisma } from "../db.server";
 import { getEventLogWriter } from "../store/event-log/index.server";
 import { GroupCommitter } from "../store/group-commit.server";
 import { createWebhookIntake } from "./shopify-webhook-intake.server";
+import { createWebhookPreparerPool } from "./webhook-preparer-pool.server";
+import { createWebhookPreparer, type WebhookPreparer } from "./webhook-preparer.server";
 import { createWebhookVerifier, type HeaderReader } from "./webhook-verifier.server";
 
 const committer = new GroupCommitter(getEventLogWriter);
+let prepare: WebhookPreparer = createWebhookPreparer(createWebhookVerifier(appConfig()));
 
 /** The process-wide intake, shared by the Remix route and the lean server path. */
 export const receiveWebhook = createWebhookIntake({
   db: getPrisma,
   writer: getEventLogWriter,
   record: (submission) => committer.submit(submission),
-  verify: createWebhookVerifier(appConfig()),
+  prepare: (rawBody, headers) => prepare(rawBody, headers),
   receivedAt: appConfig().demo ? demoReceivedAt : undefined,
 });
+
+/**
+ * Moves webhook preparation onto worker threads (the production server calls this; under
+ * `shopify app dev` there is no bundled worker and preparation stays on the main thread).
+ * WEBHOOK_THREADS sets how many; 0 keeps preparation on the main thread.
+ */
+export function prepareWebhooksOnWorkerThreads(workerFile: string): number {
+  const threads = Number(process.env.WEBHOOK_THREADS ?? Math.max(1, availableParallelism() - 1));
+  if (!(threads > 0) || !existsSync(workerFile)) return 0;
+  const { apiKey, apiSecret, previousApiSecret, appUrl } = appConfig();
+  const pool = createWebhookPreparerPool({ workerFile, threads, config: { apiKey, apiSecret, previousApiSecret, appUrl } });
+  prepare = pool.prepare;
+  return threads;
+}
 
 /**
  * The demo replays weeks of history in seconds; it states when simulated Shopify delivered each

@@ -23,6 +23,20 @@ const SHOPIFY_WEBHOOK_HEADERS = [
 /** The one thing the intake needs of request headers; fetch's Headers and node's header objects both fit. */
 export type HeaderReader = { get(name: string): string | null };
 
+/** Just the headers Shopify's validator reads, as a plain object that can cross to a worker thread. */
+export type WebhookHeaders = Record<string, string>;
+
+export function pickWebhookHeaders(headers: HeaderReader): WebhookHeaders {
+  // Shopify's validator re-canonicalises every header on every lookup; handing it only the
+  // headers it reads keeps that cost flat whatever proxies add in front of us.
+  const picked: WebhookHeaders = {};
+  for (const name of SHOPIFY_WEBHOOK_HEADERS) {
+    const value = headers.get(name);
+    if (value !== null) picked[name] = value;
+  }
+  return picked;
+}
+
 export type VerifiedWebhook = {
   shop: string;
   topic: string;
@@ -54,15 +68,8 @@ export function createWebhookVerifier(config: Pick<AppConfig, "apiKey" | "apiSec
       }).webhooks.validate,
   );
 
-  return async function verifyWebhook(rawBody: string, headers: HeaderReader): Promise<WebhookVerification> {
-    // Shopify's validator re-canonicalises every header on every lookup; handing it only the
-    // headers it reads keeps that cost flat whatever proxies add in front of us.
-    const shopifyHeaders: Record<string, string> = {};
-    for (const name of SHOPIFY_WEBHOOK_HEADERS) {
-      const value = headers.get(name);
-      if (value !== null) shopifyHeaders[name] = value;
-    }
-    const rawRequest = new Request("http://intake.local/webhooks", { method: "POST", headers: shopifyHeaders });
+  return async function verifyWebhook(rawBody: string, headers: WebhookHeaders): Promise<WebhookVerification> {
+    const rawRequest = new Request("http://intake.local/webhooks", { method: "POST", headers });
     let last: WebhookValidation | undefined;
     for (const validate of validators) {
       last = await validate({ rawBody, rawRequest });
@@ -80,8 +87,8 @@ export function createWebhookVerifier(config: Pick<AppConfig, "apiKey" | "apiSec
         topic: last.topic,
         webhookId: last.webhookId,
         apiVersion: last.apiVersion,
-        eventId: ("eventId" in last && last.eventId) || headers.get("x-shopify-event-id"),
-        triggeredAt: last.triggeredAt ?? headers.get("x-shopify-triggered-at"),
+        eventId: ("eventId" in last && last.eventId) || headers["x-shopify-event-id"] || null,
+        triggeredAt: last.triggeredAt ?? headers["x-shopify-triggered-at"] ?? null,
       },
     };
   };

@@ -8,6 +8,7 @@ import { GroupCommitter } from "../../app/store/group-commit.server";
 import { replayAll } from "../../app/store/replay.server";
 import { createWebhookIntake } from "../../app/intake/shopify-webhook-intake.server";
 import { createWebhookVerifier } from "../../app/intake/webhook-verifier.server";
+import { createWebhookPreparer } from "../../app/intake/webhook-preparer.server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { Session } from "@shopify/shopify-api";
 import { createTestDatabase, type TestDatabase } from "../support/database";
@@ -46,7 +47,7 @@ beforeAll(async () => {
     db: () => db.prisma,
     writer: () => writer,
     record: (s) => committer.submit(s),
-    verify: createWebhookVerifier({ apiKey: "k", apiSecret: TEST_SECRET, previousApiSecret: undefined, appUrl: "https://app.example.com" }),
+    prepare: createWebhookPreparer(createWebhookVerifier({ apiKey: "k", apiSecret: TEST_SECRET, previousApiSecret: undefined, appUrl: "https://app.example.com" })),
   });
   expect((await send("orders/create", camille)).status).toBe(200);
   expect((await send("fulfillments/create", fixture("two-box-order.fulfillment-a.create"))).status).toBe(200);

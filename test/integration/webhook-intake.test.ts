@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixture } from "../../app/domain/fixtures/load";
 import { createWebhookIntake } from "../../app/intake/shopify-webhook-intake.server";
 import { createWebhookVerifier } from "../../app/intake/webhook-verifier.server";
+import { createWebhookPreparer } from "../../app/intake/webhook-preparer.server";
 import { openEventLogWriter } from "../../app/store/event-log/index.server";
 import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.server";
 import { GroupCommitter } from "../../app/store/group-commit.server";
@@ -23,7 +24,7 @@ beforeAll(async () => {
     db: () => db.prisma,
     writer: () => writer,
     record: (submission) => committer.submit(submission),
-    verify: createWebhookVerifier({ apiKey: "test-key", apiSecret: TEST_SECRET, previousApiSecret: undefined, appUrl: "https://app.example.com" }),
+    prepare: createWebhookPreparer(createWebhookVerifier({ apiKey: "test-key", apiSecret: TEST_SECRET, previousApiSecret: undefined, appUrl: "https://app.example.com" })),
   });
 });
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ADMIN_API_VERSION } from "../../app/api-version";
-import { COMPLIANCE_TOPICS, LIFECYCLE_TOPICS, ORDER_TOPICS } from "../../app/intake/shopify-webhook-intake.server";
+import { COMPLIANCE_TOPICS, LIFECYCLE_TOPICS, ORDER_TOPICS } from "../../app/intake/webhook-preparer.server";
 
 const toml = readFileSync(new URL("../../shopify.app.toml", import.meta.url), "utf8");
 

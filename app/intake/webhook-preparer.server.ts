@@ -1,0 +1,45 @@
+import type { OrderEvent } from "../domain/events";
+import { InvalidPayloadError, normalizeShopifyWebhook, SUPPORTED_TOPICS, UnsupportedTopicError } from "../domain/shopify-webhooks";
+import type { VerifiedWebhook, WebhookHeaders, WebhookVerification } from "./webhook-verifier.server";
+
+/** Topics whose payload becomes order events: the normaliser's list, as shopify.app.toml subscribes them. */
+export const ORDER_TOPICS: ReadonlySet<string> = new Set(SUPPORTED_TOPICS);
+export const LIFECYCLE_TOPICS: ReadonlySet<string> = new Set(["app/uninstalled", "app/scopes_update"]);
+export const COMPLIANCE_TOPICS: ReadonlySet<string> = new Set(["customers/data_request", "customers/redact", "shop/redact"]);
+
+/** A delivery after everything that needs no database: verified, parsed and, for order topics, normalised. */
+export type PreparedWebhook =
+  | { kind: "refused"; status: 400 | 401; reason: string }
+  | { kind: "order-events"; webhook: VerifiedWebhook; events: OrderEvent[] }
+  | { kind: "shop-notice"; webhook: VerifiedWebhook; topic: string; payload: unknown };
+
+export type WebhookPreparer = (rawBody: string, headers: WebhookHeaders) => Promise<PreparedWebhook>;
+
+/**
+ * The CPU-bound half of the intake. It holds no connection and no state, so the production server
+ * runs it on worker threads (see webhook-preparer-pool.server.ts) while the main thread writes.
+ */
+export function createWebhookPreparer(verify: (rawBody: string, headers: WebhookHeaders) => Promise<WebhookVerification>): WebhookPreparer {
+  return async function prepareWebhook(rawBody, headers) {
+    const verification = await verify(rawBody, headers);
+    if (!verification.ok) return { kind: "refused", status: verification.status, reason: verification.reason };
+    const { webhook } = verification;
+    // Shopify's validator reports the topic in its storage form; the header keeps Shopify's own spelling.
+    const topic = (headers["x-shopify-topic"] ?? "").toLowerCase();
+
+    let payload: unknown;
+    try {
+      payload = JSON.parse(rawBody);
+    } catch {
+      return { kind: "refused", status: 400, reason: "body is not JSON" };
+    }
+    if (LIFECYCLE_TOPICS.has(topic) || COMPLIANCE_TOPICS.has(topic)) return { kind: "shop-notice", webhook, topic, payload };
+    if (!ORDER_TOPICS.has(topic)) return { kind: "refused", status: 400, reason: `unsupported topic ${topic || "(none)"}` };
+    try {
+      return { kind: "order-events", webhook, events: normalizeShopifyWebhook(topic, payload, webhook).events };
+    } catch (error) {
+      if (error instanceof InvalidPayloadError || error instanceof UnsupportedTopicError) return { kind: "refused", status: 400, reason: error.message };
+      throw error;
+    }
+  };
+}
