@@ -11,7 +11,7 @@ import { readShopSettingsSection, shopSettingsObject, writeShopSettingsSection }
 import { detectDiscrepancies, type Discrepancy, type DiscrepancyCode, type Evidence } from "../domain/discrepancies";
 import { DEFAULT_HEALTH_SETTINGS, parseHealthSettings, type HealthSettings } from "../domain/discrepancies-settings";
 import type { RollupResult } from "../domain/rollup";
-import { chunks, placeholders, sqlDate, valuesList, type SqlSession, type SqlValue } from "./event-log/sql-session.server";
+import { chunks, compareKeys, placeholders, sqlDate, valuesList, type SqlSession, type SqlValue } from "./event-log/sql-session.server";
 import type { StoredEvent } from "./order-store.server";
 import { threePlActiveSinceWithin, toDate } from "./sync-lag.server";
 
@@ -51,9 +51,9 @@ async function tallyStatusesWithin(sql: SqlSession, orders: readonly OrderEvalua
     }
   }
   for (const o of orders) bump(o.shop, o.result.status.status, 1);
-  const rows = [...delta.values()].filter((d) => d.count !== 0);
+  const rows = [...delta.values()].filter((d) => d.count !== 0).sort((a, b) => compareKeys([a.shop, a.status], [b.shop, b.status]));
   for (const part of chunks(rows, 100)) {
-    await sql.run(
+    sql.runLast(
       `INSERT INTO "OrderStatusTally" ("shop", "status", "count") VALUES ${valuesList(part.length, 3)}
        ON CONFLICT ("shop", "status") DO UPDATE SET "count" = "OrderStatusTally"."count" + excluded."count"`,
       part.flatMap((r): SqlValue[] => [r.shop, r.status, r.count]),
@@ -72,6 +72,15 @@ async function refreshDiscrepanciesWithin(sql: SqlSession, orders: readonly Orde
   const ts = sql.dialect === "postgresql" ? "CAST(? AS TIMESTAMP(3))" : "?";
   const shops = [...new Set(orders.map((o) => o.shop))];
   const [settings, threePlSince] = await Promise.all([healthSettingsWithin(sql, shops), threePlActiveSinceWithin(sql, shops)]);
+  // SourceHealth is only written at the end of the transaction (runLast): a shop's first 3PL
+  // confirmation may be in this very batch and not counted there yet.
+  for (const order of orders) {
+    for (const s of order.stored) {
+      if (s.event.source !== "3pl") continue;
+      const known = threePlSince.get(order.shop);
+      if (!known || s.receivedAt.getTime() < Date.parse(known)) threePlSince.set(order.shop, s.receivedAt.toISOString());
+    }
+  }
 
   const detected = new Map<string, { order: OrderEvaluation; asOf: Date; found: Map<string, Discrepancy>; nextCheckAt: string | null }>();
   for (const order of orders) {
@@ -157,9 +166,11 @@ async function refreshDiscrepanciesWithin(sql: SqlSession, orders: readonly Orde
       ],
     );
   }
-  const tallies = [...tally.values()].filter((t) => t.opened !== 0 || t.cleared !== 0);
+  const tallies = [...tally.values()]
+    .filter((t) => t.opened !== 0 || t.cleared !== 0)
+    .sort((a, b) => compareKeys([a.shop, a.code, a.day.getTime()], [b.shop, b.code, b.day.getTime()]));
   for (const part of chunks(tallies, 100)) {
-    await sql.run(
+    sql.runLast(
       `INSERT INTO "DiscrepancyTally" ("shop", "code", "day", "opened", "cleared") VALUES ${valuesList(part.length, 5)}
        ON CONFLICT ("shop", "code", "day") DO UPDATE SET "opened" = "DiscrepancyTally"."opened" + excluded."opened", "cleared" = "DiscrepancyTally"."cleared" + excluded."cleared"`,
       part.flatMap((t): SqlValue[] => [t.shop, t.code, d(t.day), t.opened, t.cleared]),

@@ -18,7 +18,7 @@ import {
   type SilentAlert,
   type SourceCadence,
 } from "../domain/sync-lag";
-import { chunks, sqlDate, valuesList, type SqlSession, type SqlValue } from "./event-log/sql-session.server";
+import { chunks, compareKeys, sqlDate, valuesList, type SqlSession, type SqlValue } from "./event-log/sql-session.server";
 
 const SHIPMENT_KINDS: ReadonlySet<string> = new Set<EventKind>(["fulfillment_snapshot", "3pl_shipment"]);
 
@@ -29,18 +29,21 @@ export async function recordSyncLagWithin(sql: SqlSession, events: readonly Stor
   if (events.length === 0) return;
   const samples: LagSample[] = events.map((e) => ({ ...e, createsShipment: SHIPMENT_KINDS.has(e.kind) }));
   const { bins, periods, sources } = lagIncrements(samples);
+  bins.sort((a, b) => compareKeys([a.shop, a.span, a.period.getTime(), a.source, a.bin], [b.shop, b.span, b.period.getTime(), b.source, b.bin]));
+  periods.sort((a, b) => compareKeys([a.shop, a.span, a.period.getTime(), a.source], [b.shop, b.span, b.period.getTime(), b.source]));
+  sources.sort((a, b) => compareKeys([a.shop, a.source], [b.shop, b.source]));
   const d = (date: Date) => sqlDate(date, sql.dialect);
   const greatest = sql.dialect === "sqlite" ? "MAX" : "GREATEST";
   const least = sql.dialect === "sqlite" ? "MIN" : "LEAST";
   for (const part of chunks(bins, 80)) {
-    await sql.run(
+    sql.runLast(
       `INSERT INTO "SyncLagBin" ("shop", "source", "span", "period", "bin", "count") VALUES ${valuesList(part.length, 6)}
        ON CONFLICT ("shop", "span", "period", "source", "bin") DO UPDATE SET "count" = "SyncLagBin"."count" + excluded."count"`,
       part.flatMap((b): SqlValue[] => [b.shop, b.source, b.span, d(b.period), b.bin, b.count]),
     );
   }
   for (const part of chunks(periods, 60)) {
-    await sql.run(
+    sql.runLast(
       `INSERT INTO "SyncLagPeriod" ("shop", "source", "span", "period", "count", "maxLagMs", "shipments") VALUES ${valuesList(part.length, 7)}
        ON CONFLICT ("shop", "span", "period", "source") DO UPDATE SET
          "count" = "SyncLagPeriod"."count" + excluded."count",
@@ -50,7 +53,7 @@ export async function recordSyncLagWithin(sql: SqlSession, events: readonly Stor
     );
   }
   for (const part of chunks(sources, 60)) {
-    await sql.run(
+    sql.runLast(
       `INSERT INTO "SourceHealth" ("shop", "source", "eventCount", "firstReceivedAt", "lastReceivedAt", "lastOccurredAt") VALUES ${valuesList(part.length, 6)}
        ON CONFLICT ("shop", "source") DO UPDATE SET
          "eventCount" = "SourceHealth"."eventCount" + excluded."eventCount",

@@ -49,7 +49,7 @@ const ORDERS: ReadTable = {
 function sync(table: ReadTable, shop: string, orderIds: string[], rows: Array<Array<SqlValue | Date>>): Promise<string[]> {
   return writer.transaction(async (sql) => {
     const writes: string[] = [];
-    const counted: SqlSession = { dialect: sql.dialect, all: (q, p) => sql.all(q, p), run: (q, p) => (writes.push(q.split(" ")[0]), sql.run(q, p)) };
+    const counted: SqlSession = { dialect: sql.dialect, all: (q, p) => sql.all(q, p), run: (q, p) => (writes.push(q.split(" ")[0]), sql.run(q, p)), runLast: (q, p) => sql.runLast(q, p) };
     await syncReadRows(counted, table, shop, orderIds, rows.map((r) => r.map((v) => (v instanceof Date ? sqlDate(v, sql.dialect) : v))));
     return writes;
   });

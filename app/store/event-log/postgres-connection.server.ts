@@ -41,8 +41,12 @@ export function openPostgresWriter(connectionString: string, poolSize = 8): SqlW
     dialect: "postgresql",
     async transaction(work) {
       const client = await pool.connect();
+      const last: Array<[string, readonly SqlValue[]]> = [];
       const session: SqlSession = {
         dialect: "postgresql",
+        runLast(sql: string, params: readonly SqlValue[] = []) {
+          last.push([sql, params]);
+        },
         async all<Row>(sql: string, params: readonly SqlValue[] = []) {
           return (await client.query(numbered(sql), storable(params))).rows as Row[];
         },
@@ -54,6 +58,7 @@ export function openPostgresWriter(connectionString: string, poolSize = 8): SqlW
       try {
         await client.query("BEGIN");
         const result = await work(session);
+        for (const [sql, params] of last) await client.query(numbered(sql), storable(params));
         await client.query("COMMIT");
         return result;
       } catch (error) {

@@ -9,6 +9,13 @@ export interface SqlSession {
   readonly dialect: "sqlite" | "postgresql";
   all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
   run(sql: string, params?: readonly SqlValue[]): Promise<void>;
+  /**
+   * Runs just before COMMIT, in the order given. For upserts of rows every writer of a shop shares
+   * (tallies, lag bins): their row locks are then held for the last statements only, not for the
+   * whole transaction, so concurrent writers (PostgreSQL) queue on them briefly. Rows within one
+   * statement must be in key order, so two writers always lock shared rows in the same order.
+   */
+  runLast(sql: string, params?: readonly SqlValue[]): void;
 }
 
 export interface SqlWriterConnection {
@@ -39,4 +46,13 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
 export function sqlDate(date: Date, dialect: SqlSession["dialect"]): string {
   const iso = date.toISOString();
   return dialect === "sqlite" ? iso.replace("Z", "+00:00") : iso;
+}
+
+/** Orders rows by their key columns, for statements whose row locks must be taken in one order. */
+export function compareKeys(a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (a[i] < b[i]) return -1;
+    if (a[i] > b[i]) return 1;
+  }
+  return a.length - b.length;
 }

@@ -29,8 +29,12 @@ export function openSqliteWriter(file: string): SqlWriterConnection {
     }
     return statement;
   };
+  let last: Array<[string, readonly SqlValue[]]> = [];
   const session: SqlSession = {
     dialect: "sqlite",
+    runLast(sql: string, params: readonly SqlValue[] = []) {
+      last.push([sql, params]);
+    },
     async all<Row>(sql: string, params: readonly SqlValue[] = []) {
       return prepare(sql).all(...params) as Row[];
     },
@@ -45,9 +49,11 @@ export function openSqliteWriter(file: string): SqlWriterConnection {
       // One connection, one transaction at a time: callers (the group committer) serialise.
       if (busy) throw new Error("sqlite writer: overlapping transactions");
       busy = true;
+      last = [];
       try {
         prepare("BEGIN IMMEDIATE").run();
         const result = await work(session);
+        for (const [sql, params] of last) prepare(sql).run(...params);
         prepare("COMMIT").run();
         return result;
       } catch (error) {
