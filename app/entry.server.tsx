@@ -44,7 +44,8 @@ export default async function handleRequest(
 
 // The production server (server/index.js) takes the intake from the server build, so the lean
 // webhook path and the Remix route share one module instance and one database client.
-export { prepareWebhooksOnWorkerThreads, receiveWebhook } from "./intake/webhook-intake-instance.server";
+export { receiveWebhook } from "./intake/webhook-intake-instance.server";
+export { startWorkerThreads } from "./worker-threads.server";
 export { WEBHOOK_BODY_LIMIT } from "./intake/shopify-webhook-intake.server";
 export { checkDatabase } from "./db-health.server";
 export { startJobs } from "./jobs/start.server";

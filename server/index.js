@@ -9,9 +9,10 @@ import express from "express";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const build = await import(pathToFileURL(path.join(root, "build/server/index.js")).href);
-const { receiveWebhook, prepareWebhooksOnWorkerThreads, checkDatabase, startJobs, WEBHOOK_BODY_LIMIT } = build.entry.module;
-// Signature checks and normalisation run on worker threads; this thread serves HTTP and writes.
-prepareWebhooksOnWorkerThreads(path.join(root, "build/server/webhook-preparer.worker.js"));
+const { receiveWebhook, startWorkerThreads, checkDatabase, startJobs, WEBHOOK_BODY_LIMIT } = build.entry.module;
+// Signature checks, normalisation and SQLite checkpoints run on worker threads; this thread serves
+// HTTP and writes.
+startWorkerThreads(path.join(root, "build/server"));
 
 const app = express();
 app.disable("x-powered-by");

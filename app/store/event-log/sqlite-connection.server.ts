@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import type { SqlSession, SqlValue, SqlWriterConnection } from "./sql-session.server";
 
@@ -5,7 +7,7 @@ import type { SqlSession, SqlValue, SqlWriterConnection } from "./sql-session.se
  * A dedicated better-sqlite3 connection for the event-log writer. Statements are prepared once and
  * cached; transactions are BEGIN IMMEDIATE so a writer never upgrades a read lock and deadlocks.
  */
-export function openSqliteWriter(file: string): SqlWriterConnection {
+export function openSqliteWriter(file: string, options: { checkpointerFile?: string } = {}): SqlWriterConnection {
   // How long a write waits for another writer before the intake answers 503 (Shopify then retries).
   const busyTimeoutMs = Number(process.env.SQLITE_BUSY_TIMEOUT_MS ?? 5000);
   const db = new Database(file, { timeout: busyTimeoutMs });
@@ -19,6 +21,7 @@ export function openSqliteWriter(file: string): SqlWriterConnection {
   // The default 2 MB page cache stops holding the Event indexes once the log passes a few hundred
   // thousand events, and every dedupe and order lookup then goes to the OS; 64 MB keeps them hot.
   db.pragma("cache_size = -65536");
+  const checkpointer = startCheckpointer(file, options.checkpointerFile);
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
     let statement = statements.get(sql);
@@ -64,7 +67,26 @@ export function openSqliteWriter(file: string): SqlWriterConnection {
       }
     },
     async close() {
+      await checkpointer?.terminate();
       db.close();
     },
   };
+}
+
+/**
+ * Copies the write-ahead log into the database on a thread of its own, so the writer's commits do
+ * not stop for it. The writer's own autocheckpoint stays as the backstop: it then finds little left
+ * to copy, and it is all there is if this thread is missing or dies.
+ */
+function startCheckpointer(file: string, workerFile: string | undefined): Worker | undefined {
+  if (!workerFile || !existsSync(workerFile) || file === ":memory:") return undefined;
+  const worker = new Worker(workerFile, { workerData: { file, intervalMs: 100 } });
+  worker.unref();
+  let reported = false;
+  worker.on("message", (message: { failed?: string }) => {
+    if (message.failed && !reported) console.error("sqlite checkpoint failed", message.failed);
+    reported = true;
+  });
+  worker.on("error", (error) => console.error("sqlite checkpoint thread failed", error.name));
+  return worker;
 }
