@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
+import { useState } from "react";
 import { Link as RemixLink, useFetcher, useLoaderData, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Card, EmptyState, IndexTable, InlineStack, Page, Select, Text, useIndexResourceState } from "@shopify/polaris";
 import { requireAdmin } from "../admin.server";
@@ -54,6 +55,22 @@ export default function Discrepancies() {
     clearSelection();
   };
   const recheckResult = recheck.state === "idle" ? recheck.data : undefined;
+  const [exporting, setExporting] = useState(false);
+  // fetch, not a link: inside the Shopify admin, App Bridge adds the session token to fetch only.
+  const exportCsv = async () => {
+    setExporting(true);
+    try {
+      const response = await fetch(`/app/discrepancies.csv?${params}`);
+      const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? "discrepancies.csv";
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(await response.blob());
+      link.download = name;
+      link.click();
+      URL.revokeObjectURL(link.href);
+    } finally {
+      setExporting(false);
+    }
+  };
   // From the latest URL, not this render's: two quick filter changes must both stick.
   const update = (key: string, value: string) =>
     setParams((current) => {
@@ -66,7 +83,11 @@ export default function Discrepancies() {
   const filtered = ["code", "source", "age"].some((k) => params.get(k));
   const cleared = state === "cleared";
   return (
-    <Page title="Discrepancies" subtitle="Orders whose status disagrees between systems, and since when">
+    <Page
+      title="Discrepancies"
+      subtitle="Orders whose status disagrees between systems, and since when"
+      secondaryActions={[{ content: "Export CSV", onAction: exportCsv, loading: exporting, accessibilityLabel: "Export these discrepancies as CSV" }]}
+    >
       <PageLoading />
       {recheckResult && (
         <div style={{ marginBottom: 16 }}>

@@ -24,6 +24,8 @@ import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.
 import type { IncomingEvent } from "../../app/store/order-store.server";
 import { lagByDay, readSourceHealth } from "../../app/store/sync-lag.server";
 import { DEFAULT_CADENCE } from "../../app/domain/sync-lag";
+import { parse } from "csv-parse/sync";
+import { discrepanciesCsv } from "../../app/store/discrepancies-export.server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 const SHOP = "health-shop.myshopify.com";
@@ -177,6 +179,27 @@ describe(`sync-health store on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => 
     await record(SHOP, 6, [orderSnapshot("5000000003", 6, { cancelledAt: at(6), fulfillments: [shipped] })]);
     expect(await countOpenRows(SHOP)).toEqual({ cancelled_but_shipped: 1 });
     expect((await getHealthSettings(db.prisma, SHOP)).thresholds.trackingGraceHours).toBe(10);
+  });
+
+  it("exports every page of the filtered list as CSV, with formula-like cells neutralised", async () => {
+    const hostile = ["=HYPERLINK(\"http://evil.example\")", "+1+1", "-2", "@SUM(A1)", "\tTAB", "#1, \"quoted\"\nline"];
+    const count = 57; // more than one page of DISCREPANCY_PAGE_SIZE
+    for (let i = 0; i < count; i++) {
+      const orderId = String(5100000000 + i);
+      const shipped = { ...fulfillment(orderId, 2, ["1Z"]), id: `f-${orderId}` };
+      await record(SHOP, 2.1, [orderSnapshot(orderId, 2, { name: hostile[i % hostile.length], fulfillments: [shipped] })]);
+      await record(SHOP, 3, [orderSnapshot(orderId, 3, { name: hostile[i % hostile.length], cancelledAt: at(3), fulfillments: [shipped] })]);
+    }
+    await record(OTHER, 3, [orderSnapshot("5200000000", 3, { cancelledAt: at(3), fulfillments: [fulfillment("5200000000", 2, ["1Z"])] })]);
+
+    const csv = await new Response(discrepanciesCsv(db.prisma, SHOP, { state: "open", sort: "oldest" }, at(4))).text();
+    const [header, ...rows] = parse(csv) as string[][];
+    expect(header).toEqual(["order", "order_id", "code", "source", "since", "cleared_at", "detail"]);
+    expect(rows).toHaveLength(count);
+    expect(new Set(rows.map((r) => r[1])).size).toBe(count);
+    expect(rows.every((r) => r[2] === "cancelled_but_shipped")).toBe(true);
+    expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(["'=HYPERLINK(\"http://evil.example\")", "'+1+1", "'-2", "'@SUM(A1)", "'\tTAB", "#1, \"quoted\"\nline"]));
+    expect(rows.some((r) => r[1] === "5200000000")).toBe(false);
   });
 
   it("lists with filters, sorting and keyset pagination, and keeps shops apart", async () => {

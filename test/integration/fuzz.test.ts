@@ -121,6 +121,57 @@ describe(`hostile input against the production server on ${process.env.TEST_DATA
     );
   }, 120_000);
 
+  it("3PL and carrier feeds: broken CSV and JSON, hostile cells and wrong keys get answers, never a 5xx, and stay in their shop", async () => {
+    const cell = hostileString.map((v) => v.replace(/[\ud800-\udfff]/g, "\ufffd"));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(cell, { minLength: 0, maxLength: 8 }), { maxLength: 6 }),
+        fc.constantFrom("valid", "none", "garbage"),
+        fc.constantFrom("3pl", "carrier"),
+        fc.constantFrom("text/csv", "application/json", "application/octet-stream", ""),
+        async (rows, auth, feed, contentType) => {
+          const headers: Record<string, string> = {};
+          if (auth === "valid") headers.Authorization = `Bearer ${key}`;
+          if (auth === "garbage") headers.Authorization = "Bearer ot_garbage";
+          if (contentType) headers["Content-Type"] = contentType;
+          const body =
+            feed === "3pl"
+              ? ["order_name,tracking_number,carrier,shipped_at", ...rows.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(","))].join("\n")
+              : rows.length % 2
+                ? JSON.stringify({ events: rows.map((r) => ({ tracking_number: r[0], status: r[1], happened_at: r[2], carrier: r[3] })) })
+                : rows.flat().join("");
+          const res = await request(`/api/v1/feeds/${feed}`, { method: "POST", headers, body });
+          expect(res.status).toBeLessThan(500);
+          if (auth !== "valid") expect(res.status).toBe(401);
+        },
+      ),
+      { numRuns: Math.ceil(RUNS / 2) },
+    );
+    // Whatever the feeds accepted was filed under the key's shop only.
+    expect(await db.prisma.event.count({ where: { shop: OTHER, source: { in: ["3pl", "carrier"] } } })).toBe(0);
+  }, 180_000);
+
+  it("MCP: malformed JSON-RPC, unknown tools and hostile arguments get protocol errors, never a 5xx", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          hostileString,
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+          fc.record({ jsonrpc: fc.constantFrom("2.0", "1.0"), id: fc.integer(), method: fc.constantFrom("tools/call", "tools/list", "initialize", "nope"), params: fc.record({ name: fc.constantFrom("find_customer_orders", "get_order_status", "x"), arguments: fc.dictionary(fc.constantFrom("name", "email", "id", "orderId"), hostileString) }) }).map((v) => JSON.stringify(v)),
+        ),
+        fc.constantFrom("valid", "none"),
+        async (body, auth) => {
+          const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "application/json, text/event-stream" };
+          if (auth === "valid") headers.Authorization = `Bearer ${key}`;
+          const res = await request("/mcp", { method: "POST", headers, body: body.replace(/[\ud800-\udfff]/g, "\ufffd") });
+          expect(res.status).toBeLessThan(500);
+          if (auth === "none") expect(res.status).toBe(401);
+        },
+      ),
+      { numRuns: Math.ceil(RUNS / 2) },
+    );
+  }, 180_000);
+
   it("answered every request above without a server error", () => {
     expect(serverErrors).toEqual([]);
   });
