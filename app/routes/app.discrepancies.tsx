@@ -71,15 +71,15 @@ export default function Discrepancies() {
       setExporting(false);
     }
   };
-  // From the latest URL, not this render's: two quick filter changes must both stick.
-  const update = (key: string, value: string) =>
-    setParams((current) => {
-      const nextParams = new URLSearchParams(current);
-      if (value) nextParams.set(key, value);
-      else nextParams.delete(key);
-      nextParams.delete("after");
-      return nextParams;
-    });
+  const update = (key: string, value: string) => {
+    // The address bar, not the hook's value: that one lags a render behind a navigation that just
+    // finished, and a second quick filter change would bring the first one's old value back.
+    const nextParams = new URLSearchParams(window.location.search);
+    if (value) nextParams.set(key, value);
+    else nextParams.delete(key);
+    nextParams.delete("after");
+    setParams(nextParams);
+  };
   const filtered = ["code", "source", "age"].some((k) => params.get(k));
   const cleared = state === "cleared";
   return (

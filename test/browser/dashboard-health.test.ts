@@ -2,6 +2,8 @@
  * The sync-health pages in chromium against the demo: the Overview's source cards, lag and charts,
  * the Discrepancies list and its filters, an order page that explains its status, the settings section.
  */
+import { readFileSync } from "node:fs";
+import { parse } from "csv-parse/sync";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot, visible } from "../support/browser";
@@ -73,6 +75,13 @@ describe("sync-health dashboard in chromium", () => {
     await expect.poll(() => rows.count()).toBe(cancelled.length);
     expect((await rows.allInnerTexts()).every((t) => t.includes("Cancelled but shipped"))).toBe(true);
     await screenshot(page, "health-discrepancies-cancelled");
+
+    // Export takes the current filter, every page of it.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export these discrepancies as CSV" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^discrepancies-open-\d{4}-\d{2}-\d{2}\.csv$/);
+    const [header, ...exported] = parse(readFileSync((await download.path())!, "utf8")) as string[][];
+    expect(header![0]).toBe("order");
+    expect(exported.map((r) => r[1]).sort()).toEqual(cancelled.map((d) => d.orderId).sort());
 
     await page.getByLabel("Kind").selectOption("");
     await page.waitForURL((url) => !url.searchParams.has("code"));
