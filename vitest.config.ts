@@ -11,6 +11,9 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["app/**/*.test.ts", "test/unit/**/*.test.ts"],
+          // The property tests run thousands of generated cases; on a busy 2-core machine a few
+          // take longer than vitest's default 5 s.
+          testTimeout: 30_000,
         },
       },
       {

@@ -26,6 +26,8 @@ function send(res, status, body, headers = {}) {
   res.end(body);
 }
 
+const bodyError = (status) => Object.assign(new Error(status === 413 ? "body too large" : "request aborted"), { status });
+
 // Over the limit the rest of the body is read and dropped before answering 413: closing on a client
 // that is still sending makes it see a broken pipe instead of the answer. Past a hard cap, hang up.
 function readBody(req, limit) {
@@ -33,7 +35,7 @@ function readBody(req, limit) {
     const hangUpAt = limit * 8;
     if (Number(req.headers["content-length"] ?? 0) > hangUpAt) {
       req.destroy();
-      return reject(Object.assign(new Error("too large"), { status: 413 }));
+      return reject(bodyError(413));
     }
     const chunks = [];
     let size = 0;
@@ -43,11 +45,11 @@ function readBody(req, limit) {
       else if (size <= limit) chunks.push(chunk);
     });
     req.on("end", () => {
-      if (size > limit) reject(Object.assign(new Error("too large"), { status: 413 }));
+      if (size > limit) reject(bodyError(413));
       else resolve(Buffer.concat(chunks).toString("utf8"));
     });
     req.on("error", reject);
-    req.on("close", () => reject(Object.assign(new Error("too large"), { status: 413 })));
+    req.on("close", () => reject(bodyError(size > limit ? 413 : 400)));
   });
 }
 

@@ -71,7 +71,7 @@ export function createWebhookIntake({ db, writer, prepare, record, receivedAt: r
         if (fresh && topic === "shop/redact") await eraseShop(db(), webhook.shop);
         return answer(200, fresh ? "ok" : "duplicate");
       }
-      return answer(400, `unsupported topic ${topic}`);
+      throw new Error(`shop notice for a topic the intake does not handle: ${topic}`);
     } catch (error) {
       if (isDatabaseUnavailable(error)) return answer(503, "storage unavailable, retry", { "Retry-After": "5" });
       throw error;

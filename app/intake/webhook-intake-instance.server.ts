@@ -26,13 +26,14 @@ export const receiveWebhook = createWebhookIntake({
  * `shopify app dev` there is no bundled worker and preparation stays on the main thread).
  * WEBHOOK_THREADS sets how many; 0 keeps preparation on the main thread.
  */
-export function prepareWebhooksOnWorkerThreads(workerFile: string): number {
+let pool: ReturnType<typeof createWebhookPreparerPool> | undefined;
+
+export function prepareWebhooksOnWorkerThreads(workerFile: string) {
   const threads = Number(process.env.WEBHOOK_THREADS ?? Math.max(1, availableParallelism() - 1));
-  if (!(threads > 0) || !existsSync(workerFile)) return 0;
+  if (pool || !(threads > 0) || !existsSync(workerFile)) return;
   const { apiKey, apiSecret, previousApiSecret, appUrl } = appConfig();
-  const pool = createWebhookPreparerPool({ workerFile, threads, config: { apiKey, apiSecret, previousApiSecret, appUrl } });
+  pool = createWebhookPreparerPool({ workerFile, threads, config: { apiKey, apiSecret, previousApiSecret, appUrl } });
   prepare = pool.prepare;
-  return threads;
 }
 
 /**

@@ -12,6 +12,11 @@ const prepare = createWebhookPreparer(createWebhookVerifier(workerData as Prepar
 port.on("message", ({ id, rawBody, headers }: PreparerRequest) => {
   prepare(rawBody, headers).then(
     (prepared) => port.postMessage({ id, prepared } satisfies PreparerReply),
-    (error: unknown) => port.postMessage({ id, failed: error instanceof Error ? error.name : "unknown error" } satisfies PreparerReply),
+    (error: unknown) => {
+      // The name only: a message could quote the payload.
+      const name = error instanceof Error ? error.name : "unknown error";
+      console.error("webhook preparation failed", name);
+      port.postMessage({ id, failed: name } satisfies PreparerReply);
+    },
   );
 });

@@ -56,17 +56,23 @@ export default function Discrepancies() {
   };
   const recheckResult = recheck.state === "idle" ? recheck.data : undefined;
   const [exporting, setExporting] = useState(false);
+  const [exportFailed, setExportFailed] = useState(false);
   // fetch, not a link: inside the Shopify admin, App Bridge adds the session token to fetch only.
   const exportCsv = async () => {
     setExporting(true);
+    setExportFailed(false);
     try {
       const response = await fetch(`/app/discrepancies.csv?${params}`);
+      if (!response.ok) throw new Error(`export answered ${response.status}`);
       const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? "discrepancies.csv";
       const link = document.createElement("a");
       link.href = URL.createObjectURL(await response.blob());
       link.download = name;
       link.click();
-      URL.revokeObjectURL(link.href);
+      // Some browsers start reading the file only after this turn; revoking at once cancels it.
+      setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+    } catch {
+      setExportFailed(true);
     } finally {
       setExporting(false);
     }
@@ -89,6 +95,13 @@ export default function Discrepancies() {
       secondaryActions={[{ content: "Export CSV", onAction: exportCsv, loading: exporting, accessibilityLabel: "Export these discrepancies as CSV" }]}
     >
       <PageLoading />
+      {exportFailed && (
+        <div style={{ marginBottom: 16 }}>
+          <Banner tone="critical" title="The export did not complete" onDismiss={() => setExportFailed(false)}>
+            <p>Nothing was downloaded. Try again in a moment.</p>
+          </Banner>
+        </div>
+      )}
       {recheckResult && (
         <div style={{ marginBottom: 16 }}>
           <Banner tone={recheckResult.error ? "warning" : "success"} title="Recheck with Shopify">

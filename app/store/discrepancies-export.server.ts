@@ -7,6 +7,7 @@ const COLUMNS = ["order", "order_id", "code", "source", "since", "cleared_at", "
 
 /** Most a single export holds; a filter narrows a bigger set. */
 export const EXPORT_ROW_LIMIT = 50_000;
+const EXPORT_PAGE_SIZE = 1000;
 
 /**
  * The discrepancies matching the page's filters as CSV, streamed page by page so a large export never
@@ -19,7 +20,7 @@ export function discrepanciesCsv(db: Db, shop: string, filters: DiscrepancyFilte
   let header = true;
   return new ReadableStream({
     async pull(controller) {
-      const page = await listDiscrepancies(db, shop, { ...filters, after }, now);
+      const page = await listDiscrepancies(db, shop, { ...filters, after }, now, EXPORT_PAGE_SIZE);
       const rows = page.items.slice(0, EXPORT_ROW_LIMIT - written).map((d) =>
         [d.orderName, d.orderId, d.code, d.source ?? "", d.since, d.clearedAt ?? "", d.detail].map((cell) => spreadsheetSafe(String(cell))),
       );

@@ -72,8 +72,9 @@ async function refreshDiscrepanciesWithin(sql: SqlSession, orders: readonly Orde
   const ts = sql.dialect === "postgresql" ? "CAST(? AS TIMESTAMP(3))" : "?";
   const shops = [...new Set(orders.map((o) => o.shop))];
   const [settings, threePlSince] = await Promise.all([healthSettingsWithin(sql, shops), threePlActiveSinceWithin(sql, shops)]);
-  // SourceHealth is only written at the end of the transaction (runLast): a shop's first 3PL
-  // confirmation may be in this very batch and not counted there yet.
+  // SourceHealth is only written at the end of the transaction (runLast), so a shop's first 3PL
+  // confirmation may be in this batch and not counted there yet; the touched orders' own 3PL events
+  // (all already counted, or in this batch) give the same earliest arrival.
   for (const order of orders) {
     for (const s of order.stored) {
       if (s.event.source !== "3pl") continue;
@@ -227,7 +228,7 @@ export type DiscrepancyListItem = {
 
 export const DISCREPANCY_PAGE_SIZE = 50;
 
-export async function listDiscrepancies(db: Db, shop: string, filters: DiscrepancyFilters, now: Date): Promise<{ items: DiscrepancyListItem[]; next: { since: string; id: number } | null }> {
+export async function listDiscrepancies(db: Db, shop: string, filters: DiscrepancyFilters, now: Date, pageSize = DISCREPANCY_PAGE_SIZE): Promise<{ items: DiscrepancyListItem[]; next: { since: string; id: number } | null }> {
   const newest = filters.sort === "newest";
   const sinceLimit = filters.olderThanHours ? new Date(now.getTime() - filters.olderThanHours * 3_600_000) : null;
   const after = filters.after;
@@ -248,14 +249,14 @@ export async function listDiscrepancies(db: Db, shop: string, filters: Discrepan
         : {}),
     },
     orderBy: [{ since: newest ? "desc" : "asc" }, { id: newest ? "desc" : "asc" }],
-    take: DISCREPANCY_PAGE_SIZE + 1,
+    take: pageSize + 1,
     select: { id: true, orderId: true, orderName: true, code: true, source: true, since: true, clearedAt: true, detail: true },
   });
-  const page = rows.slice(0, DISCREPANCY_PAGE_SIZE);
+  const page = rows.slice(0, pageSize);
   const last = page.at(-1);
   return {
     items: page.map((r) => ({ ...r, code: r.code as DiscrepancyCode, since: r.since.toISOString(), clearedAt: r.clearedAt?.toISOString() ?? null })),
-    next: rows.length > DISCREPANCY_PAGE_SIZE && last ? { since: last.since.toISOString(), id: last.id } : null,
+    next: rows.length > pageSize && last ? { since: last.since.toISOString(), id: last.id } : null,
   };
 }
 

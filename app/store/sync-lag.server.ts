@@ -177,8 +177,6 @@ export async function lagByDay(db: Db, shop: string, now: Date, days = 14): Prom
   return points;
 }
 
-
-
 /** A DateTime column read back through a raw driver (text from SQLite, Date from pg). */
 export function toDate(value: unknown): Date {
   return value instanceof Date ? value : new Date(String(value));

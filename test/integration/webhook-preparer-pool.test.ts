@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture } from "../../app/domain/fixtures/load";
 import { createWebhookIntake } from "../../app/intake/shopify-webhook-intake.server";
-import { createWebhookPreparerPool, PreparerUnavailableError } from "../../app/intake/webhook-preparer-pool.server";
+import { createWebhookPreparerPool, PreparationFailedError, PreparerUnavailableError } from "../../app/intake/webhook-preparer-pool.server";
 import { createWebhookPreparer } from "../../app/intake/webhook-preparer.server";
 import { createWebhookVerifier, pickWebhookHeaders } from "../../app/intake/webhook-verifier.server";
 import { PROJECT_ROOT } from "../../scripts/lib/app-process";
@@ -61,10 +61,12 @@ describe("webhook preparation on worker threads", () => {
       `import { parentPort } from "node:worker_threads";
        parentPort.on("message", ({ id, rawBody }) => {
          if (rawBody === "die") process.exit(3);
+         if (rawBody === "hang") return;
+         if (rawBody === "throw") return parentPort.postMessage({ id, failed: "TypeError" });
          parentPort.postMessage({ id, prepared: { kind: "refused", status: 400, reason: "echo " + rawBody } });
        });`,
     );
-    const flakyPool = createWebhookPreparerPool({ workerFile: flaky, threads: 1, config });
+    const flakyPool = createWebhookPreparerPool({ workerFile: flaky, threads: 1, config, timeoutMs: 300, maxInFlight: 3 });
     try {
       const intake = createWebhookIntake({
         db: () => {
@@ -78,6 +80,12 @@ describe("webhook preparation on worker threads", () => {
       });
       const none = { get: () => null };
       expect(await intake("before", none)).toMatchObject({ status: 400, body: "echo before" });
+      // A bug in preparation is not an outage: it is thrown, and the server answers 500 and logs it.
+      await expect(intake("throw", none)).rejects.toBeInstanceOf(PreparationFailedError);
+      // A worker that never answers, or too many waiting, is: 503, and nothing waits forever.
+      const hung = [flakyPool.prepare("hang", {}), flakyPool.prepare("hang", {}), flakyPool.prepare("hang", {})];
+      expect(await intake("one too many", none)).toMatchObject({ status: 503 });
+      for (const request of hung) await expect(request).rejects.toBeInstanceOf(PreparerUnavailableError);
       await expect(flakyPool.prepare("die", {})).rejects.toBeInstanceOf(PreparerUnavailableError);
       // Until its replacement is up, deliveries are refused for a retry rather than lost or stuck.
       let answer = await intake("after", none);

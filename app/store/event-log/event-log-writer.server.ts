@@ -2,17 +2,12 @@ import type { OrderEvent } from "../../domain/events";
 import type { RollupResult } from "../../domain/rollup";
 import { refreshOrderHealthWithin, type OrderEvaluation } from "../discrepancies.server";
 import { rollupStored, type EventSubmission, type RecordOutcome, type StoredEvent } from "../order-store.server";
-import { recordSyncLagWithin, type StoredEventFacts } from "../sync-lag.server";
+import { recordSyncLagWithin, toDate, type StoredEventFacts } from "../sync-lag.server";
 import { syncReadRows, type ReadTable } from "./read-rows.server";
 import { chunks, placeholders, sqlDate, valuesList, type SqlSession, type SqlValue, type SqlWriterConnection } from "./sql-session.server";
 
 const orderKey = (shop: string, orderId: string) => `${shop}\u0000${orderId}`;
 type OrderRef = { shop: string; orderId: string };
-
-
-function jsDate(value: unknown): Date {
-  return value instanceof Date ? value : new Date(String(value));
-}
 
 const CHUNK = 400;
 
@@ -163,11 +158,11 @@ async function loadEvents(sql: SqlSession, orders: readonly OrderRef[]): Promise
             source: row.source,
             kind: row.kind,
             orderId: row.orderId,
-            occurredAt: jsDate(row.occurredAt).toISOString(),
+            occurredAt: toDate(row.occurredAt).toISOString(),
             dedupeKey: row.dedupeKey,
             data: JSON.parse(row.data),
           } as OrderEvent,
-          receivedAt: jsDate(row.receivedAt),
+          receivedAt: toDate(row.receivedAt),
         });
       }
     }

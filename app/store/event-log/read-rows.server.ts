@@ -2,7 +2,7 @@ import { chunks, placeholders, valuesList, type SqlSession, type SqlValue } from
 
 export type ColumnKind = "text" | "integer" | "boolean" | "timestamp";
 
-/** A table of per-order read rows: keyed by shop, orderId and `keys`, rewritten with every rollup. */
+/** A table of per-order read rows, keyed by shop, orderId and `keys`, kept equal to the order's rollup. */
 export type ReadTable = {
   name: string;
   keys: readonly string[];
@@ -20,10 +20,11 @@ const MAX_PARAMS = 3000;
 
 function comparable(kind: ColumnKind, value: unknown): unknown {
   if (value === null || value === undefined) return null;
-  if (kind === "timestamp") return (value instanceof Date ? value : new Date(String(value))).getTime();
+  if (kind === "timestamp") return (value instanceof Date ? value : new Date(typeof value === "number" ? value : String(value))).getTime();
   if (kind === "boolean") return value === true || value === 1 || value === "1" || value === "t" ? 1 : 0;
   if (kind === "integer") return Number(value);
-  return String(value);
+  // PostgreSQL stores NUL as U+FFFD (postgres-connection.server.ts); both sides compare that way.
+  return String(value).replaceAll("\u0000", "\ufffd");
 }
 
 /**

@@ -12,8 +12,9 @@ export interface SqlSession {
   /**
    * Runs just before COMMIT, in the order given. For upserts of rows every writer of a shop shares
    * (tallies, lag bins): their row locks are then held for the last statements only, not for the
-   * whole transaction, so concurrent writers (PostgreSQL) queue on them briefly. Rows within one
-   * statement must be in key order, so two writers always lock shared rows in the same order.
+   * whole transaction, so concurrent writers (PostgreSQL) queue on them briefly. Two writers must
+   * lock shared rows in one order: every transaction queues these tables in the same order (lag
+   * bins, lag periods, source health, then the tallies) and rows within a statement in key order.
    */
   runLast(sql: string, params?: readonly SqlValue[]): void;
 }

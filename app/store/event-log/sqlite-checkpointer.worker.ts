@@ -9,10 +9,15 @@ const { file, intervalMs } = workerData as CheckpointerOptions;
 const db = new Database(file, { timeout: 0 });
 db.pragma("synchronous = NORMAL");
 
+// Reports only changes (a full disk fails every checkpoint until it is freed, ten times a second).
+let failing: string | null = null;
 setInterval(() => {
+  let failure: string | null = null;
   try {
     db.pragma("wal_checkpoint(PASSIVE)");
   } catch (error) {
-    parentPort?.postMessage({ failed: error instanceof Error ? error.name : "unknown error" });
+    failure = error instanceof Error ? error.name : "unknown error";
   }
+  if (failure !== failing) parentPort?.postMessage({ failed: failure });
+  failing = failure;
 }, intervalMs);

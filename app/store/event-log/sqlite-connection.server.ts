@@ -79,14 +79,17 @@ export function openSqliteWriter(file: string, options: { checkpointerFile?: str
  * to copy, and it is all there is if this thread is missing or dies.
  */
 function startCheckpointer(file: string, workerFile: string | undefined): Worker | undefined {
-  if (!workerFile || !existsSync(workerFile) || file === ":memory:") return undefined;
+  // One per database file: a second writer (the re-check job's) shares the first one's.
+  if (!workerFile || !existsSync(workerFile) || file === ":memory:" || checkpointedFiles.has(file)) return undefined;
   const worker = new Worker(workerFile, { workerData: { file, intervalMs: 100 } });
   worker.unref();
-  let reported = false;
-  worker.on("message", (message: { failed?: string }) => {
-    if (message.failed && !reported) console.error("sqlite checkpoint failed", message.failed);
-    reported = true;
+  checkpointedFiles.add(file);
+  worker.on("exit", () => checkpointedFiles.delete(file));
+  worker.on("message", (message: { failed: string | null }) => {
+    if (message.failed) console.error("sqlite checkpoint failing", message.failed);
   });
   worker.on("error", (error) => console.error("sqlite checkpoint thread failed", error.name));
   return worker;
 }
+
+const checkpointedFiles = new Set<string>();
