@@ -3,7 +3,7 @@
  * route modules so the routes stay a line each and the rules are in one place.
  */
 import { getPrisma } from "../db.server";
-import { BodyTooLargeError, readBodyWithLimit } from "../http/body.server";
+import { BodyTooLargeError, discardBody, readBodyWithLimit } from "../http/body.server";
 import { jsonResponse, requireApiShop } from "../support/support-api.server";
 import { receiveCarrierUpdates } from "./carrier/carrier-intake.server";
 import { recordDirectly } from "./feed-delivery.server";
@@ -27,7 +27,7 @@ export async function threePlFeedAction(request: Request): Promise<Response> {
     return jsonResponse(415, { error: "send the file as the body with Content-Type: text/csv" });
   }
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_THREE_PL_FILE_BYTES) return tooLarge(`the file is larger than ${MAX_THREE_PL_FILE_BYTES / 1024 / 1024} MB`);
+  if (declared > MAX_THREE_PL_FILE_BYTES) return tooLarge(request, `the file is larger than ${MAX_THREE_PL_FILE_BYTES / 1024 / 1024} MB`);
   try {
     const result = await importThreePlFile(
       { db, record: recordDirectly },
@@ -41,13 +41,16 @@ export async function threePlFeedAction(request: Request): Promise<Response> {
     );
     return jsonResponse(statusFor(result.accepted + result.duplicates, result.rejectedCount), result);
   } catch (error) {
-    if (error instanceof FeedFileError) return error.status === 413 ? tooLarge(error.message) : jsonResponse(error.status, { error: error.message });
+    if (error instanceof FeedFileError) return error.status === 413 ? tooLarge(request, error.message) : jsonResponse(error.status, { error: error.message });
     throw error;
   }
 }
 
-/** The unread rest of the body stays unread: closing the connection tells the client so. */
-const tooLarge = (error: string) => jsonResponse(413, { error }, { Connection: "close" });
+/** The rest of the body is read and dropped (up to twice the limit) so the client gets this answer. */
+async function tooLarge(request: Request, error: string): Promise<Response> {
+  await discardBody(request, 2 * MAX_THREE_PL_FILE_BYTES);
+  return jsonResponse(413, { error }, { Connection: "close" });
+}
 
 export async function carrierFeedAction(request: Request): Promise<Response> {
   if (request.method !== "POST") return methodNotAllowed();
@@ -58,7 +61,7 @@ export async function carrierFeedAction(request: Request): Promise<Response> {
   try {
     body = JSON.parse(await readBodyWithLimit(request, MAX_CARRIER_BODY_BYTES));
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return tooLarge(`the body is larger than ${MAX_CARRIER_BODY_BYTES / 1024} KB`);
+    if (error instanceof BodyTooLargeError) return tooLarge(request, `the body is larger than ${MAX_CARRIER_BODY_BYTES / 1024} KB`);
     return jsonResponse(400, { error: "the body is not JSON" });
   }
   if (Array.isArray(body) && body.length === 0) return jsonResponse(400, { error: "no updates in the array" });
