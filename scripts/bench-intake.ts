@@ -103,6 +103,29 @@ async function eventToReadable(port: number, items: readonly Prepared[], apiKey:
   return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
 
+const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+
+/** CPU seconds a process has used so far, all its threads (user + system). */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return NaN;
+  // The command name (field 2) may hold spaces; the fields after it are fixed.
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * Throughput on a shared 2-core machine moves by a third from run to run; CPU time per webhook
+ * barely moves, so it is what shows whether a change made the intake cheaper.
+ */
+async function measured<T>(pids: Array<number | undefined>, count: number, work: () => Promise<T>) {
+  const before = pids.map(cpuSeconds);
+  const ownBefore = process.cpuUsage();
+  const result = await work();
+  const server = pids.map(cpuSeconds).reduce((sum, after, i) => sum + after - before[i], 0);
+  const own = process.cpuUsage(ownBefore);
+  return { ...result, serverCpuUs: (server * 1e6) / count, loadCpuUs: (own.user + own.system) / count };
+}
+
 function rssMiB(pid: number | undefined): number {
   if (!pid) return NaN;
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -119,7 +142,7 @@ async function baseline(items: readonly Prepared[], dbFile: string) {
   await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
   try {
     await load([port], items.slice(0, 2000));
-    return await load([port], items);
+    return await measured([child.pid], items.length, () => load([port], items));
   } finally {
     child.kill("SIGTERM");
   }
@@ -164,14 +187,18 @@ async function run(processes: number, dir: string) {
     const apiKey = (await createApiKey(prisma, SHOP, "bench")).secret;
     await load(ports, prepare(simulateStore({ shop: SHOP, orders: 300, now: new Date(), seed: 99, firstOrderNumber: 900_000 }).deliveries, `warm-${randomBytes(4).toString("hex")}`));
     const store = simulateStore({ shop: SHOP, orders: Number(values.orders), now: new Date(), seed: 7 });
-    const ours = await load(ports, prepare(store.deliveries, `run-${randomBytes(4).toString("hex")}`));
+    const ours = await measured(
+      apps.map((a) => a.child.pid),
+      store.deliveries.length,
+      () => load(ports, prepare(store.deliveries, `run-${randomBytes(4).toString("hex")}`)),
+    );
     const readable = await eventToReadable(
       ports[0],
       prepare(simulateStore({ shop: SHOP, orders: 60, now: new Date(), seed: 11, firstOrderNumber: 800_000 }).deliveries, `etr-${randomBytes(4).toString("hex")}`),
       apiKey,
     );
     console.log(
-      `${values.pg ? "PostgreSQL" : "SQLite"}, ${processes} process${processes > 1 ? "es" : ""}: ${ours.rate.toFixed(0)} webhooks/s over ${store.deliveries.length}, ack p50 ${ours.p50.toFixed(2)} ms, p99 ${ours.p99.toFixed(2)} ms, event-to-readable p50 ${readable.p50.toFixed(2)} ms, p99 ${readable.p99.toFixed(2)} ms, RSS ${apps.map((a) => rssMiB(a.child.pid).toFixed(0)).join("/")} MiB, statuses ${JSON.stringify(ours.statuses)}`,
+      `${values.pg ? "PostgreSQL" : "SQLite"}, ${processes} process${processes > 1 ? "es" : ""}: ${ours.rate.toFixed(0)} webhooks/s over ${store.deliveries.length}, ack p50 ${ours.p50.toFixed(2)} ms, p99 ${ours.p99.toFixed(2)} ms, event-to-readable p50 ${readable.p50.toFixed(2)} ms, p99 ${readable.p99.toFixed(2)} ms, server CPU ${ours.serverCpuUs.toFixed(0)} µs/webhook${values.pg ? " (not counting PostgreSQL's own)" : ""}, load generator ${ours.loadCpuUs.toFixed(0)} µs, RSS ${apps.map((a) => rssMiB(a.child.pid).toFixed(0)).join("/")} MiB, statuses ${JSON.stringify(ours.statuses)}`,
     );
 
     const soakSeconds = Number(values["soak-seconds"]);
@@ -211,7 +238,7 @@ async function main() {
     if (!values.pg && !values["skip-baseline"] && single) {
       const store = simulateStore({ shop: SHOP, orders: Number(values.orders), now: new Date(), seed: 7 });
       const base = await baseline(prepare(store.deliveries, `base-${randomBytes(4).toString("hex")}`), path.join(dir, "baseline.sqlite"));
-      console.log(`baseline (node:http + HMAC + one SQLite insert): ${base.rate.toFixed(0)} webhooks/s, ack p50 ${base.p50.toFixed(2)} ms, p99 ${base.p99.toFixed(2)} ms`);
+      console.log(`baseline (node:http + HMAC + one SQLite insert): ${base.rate.toFixed(0)} webhooks/s, ack p50 ${base.p50.toFixed(2)} ms, p99 ${base.p99.toFixed(2)} ms, server CPU ${base.serverCpuUs.toFixed(0)} µs/webhook`);
       console.log(`ratio: ${(single.rate / base.rate).toFixed(2)}`);
     }
   } finally {

@@ -44,12 +44,18 @@ function readBody(req, limit) {
       if (size > hangUpAt) req.destroy();
       else if (size <= limit) chunks.push(chunk);
     });
+    let ended = false;
     req.on("end", () => {
+      ended = true;
       if (size > limit) reject(bodyError(413));
       else resolve(Buffer.concat(chunks).toString("utf8"));
     });
     req.on("error", reject);
-    req.on("close", () => reject(bodyError(size > limit ? 413 : 400)));
+    // Every request closes; only one that closes before its end was aborted. (An Error per
+    // request, for a promise already settled, showed up in the intake's CPU profile.)
+    req.on("close", () => {
+      if (!ended) reject(bodyError(size > limit ? 413 : 400));
+    });
   });
 }
 
