@@ -5,6 +5,7 @@ import {
   shopifyApi,
   type WebhookValidation,
 } from "@shopify/shopify-api";
+import { addHeader, setAbstractConvertRequestFunc, type Headers as ShopifyHeaders } from "@shopify/shopify-api/runtime";
 import { ADMIN_API_VERSION } from "../api-version";
 import type { AppConfig } from "../config.server";
 
@@ -35,6 +36,25 @@ export function pickWebhookHeaders(headers: HeaderReader): WebhookHeaders {
     if (value !== null) picked[name] = value;
   }
   return picked;
+}
+
+/** What Shopify's validator is handed as the request: a fetch Request, the web-api adapter's form. */
+let requestFor = (headers: WebhookHeaders): unknown => new Request("http://intake.local/webhooks", { method: "POST", headers });
+
+/**
+ * For a thread that does nothing but verify webhooks (the preparer workers, see
+ * webhook-preparer.worker.ts). Shopify's validator reads the request through an adapter; this
+ * thread's adapter takes the picked headers as they are, instead of a fetch Request built for every
+ * delivery. That was about a fifth of the validator's time. Never call it on the main thread, where
+ * shopify-app-remix needs the web-api adapter for real requests.
+ */
+export function verifyFromPickedHeaders() {
+  setAbstractConvertRequestFunc(async ({ rawRequest }) => {
+    const headers: ShopifyHeaders = {};
+    for (const [name, value] of Object.entries((rawRequest as { headers: WebhookHeaders }).headers)) addHeader(headers, name, value);
+    return { method: "POST", url: "http://intake.local/webhooks", headers };
+  });
+  requestFor = (headers) => ({ headers });
 }
 
 export type VerifiedWebhook = {
@@ -69,11 +89,12 @@ export function createWebhookVerifier(config: Pick<AppConfig, "apiKey" | "apiSec
   );
 
   return async function verifyWebhook(rawBody: string, headers: WebhookHeaders): Promise<WebhookVerification> {
-    const rawRequest = new Request("http://intake.local/webhooks", { method: "POST", headers });
+    const rawRequest = requestFor(headers);
     let last: WebhookValidation | undefined;
     for (const validate of validators) {
       last = await validate({ rawBody, rawRequest });
-      if (last.valid) break;
+      // Only a signature mismatch is worth the other secret; missing headers stay a 400.
+      if (last.valid || last.reason !== WebhookValidationErrorReason.InvalidHmac) break;
     }
     if (!last || !last.valid) {
       const reason = last?.reason ?? "no_secret_configured";
