@@ -5,7 +5,7 @@ import {
   shopifyApi,
   type WebhookValidation,
 } from "@shopify/shopify-api";
-import { addHeader, setAbstractConvertRequestFunc, type Headers as ShopifyHeaders } from "@shopify/shopify-api/runtime";
+import { canonicalizeHeaderName, setAbstractConvertRequestFunc, type Headers as ShopifyHeaders } from "@shopify/shopify-api/runtime";
 import { ADMIN_API_VERSION } from "../api-version";
 import type { AppConfig } from "../config.server";
 
@@ -49,9 +49,14 @@ let requestFor = (headers: WebhookHeaders): unknown => new Request("http://intak
  * shopify-app-remix needs the web-api adapter for real requests.
  */
 export function verifyFromPickedHeaders() {
+  // The library's own canonical spelling of each picked name, worked out once: its addHeader
+  // re-canonicalises every header already added, which made building the record quadratic.
+  const canonical = new Map(SHOPIFY_WEBHOOK_HEADERS.map((name) => [name, canonicalizeHeaderName(name)]));
   setAbstractConvertRequestFunc(async ({ rawRequest }) => {
     const headers: ShopifyHeaders = {};
-    for (const [name, value] of Object.entries((rawRequest as { headers: WebhookHeaders }).headers)) addHeader(headers, name, value);
+    for (const [name, value] of Object.entries((rawRequest as { headers: WebhookHeaders }).headers)) {
+      headers[canonical.get(name) ?? canonicalizeHeaderName(name)] = [value];
+    }
     return { method: "POST", url: "http://intake.local/webhooks", headers };
   });
   requestFor = (headers) => ({ headers });
