@@ -2,9 +2,11 @@
 // Signed webhooks with unique ids and a realistic topic mix against the production build, 32
 // concurrent connections. Reports webhooks/s, ack p50/p99, event-to-readable p50/p99, server RSS,
 // and (SQLite) the same load against a bare baseline: node:http + HMAC check + one SQLite insert.
+// It also times Shopify's webhook validator alone and prints the ceiling it leaves on this machine:
+// no intake that verifies with it can go faster, whatever it does after the check.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -12,6 +14,7 @@ import { parseArgs } from "node:util";
 import { simulateStore, type WebhookDelivery } from "../app/demo/simulated-store";
 import { createPrismaClient } from "../app/db.server";
 import { createApiKey } from "../app/store/api-keys.server";
+import { createWebhookVerifier, pickWebhookHeaders, verifyFromPickedHeaders } from "../app/intake/webhook-verifier.server";
 import { createPostgresDatabase } from "../test/support/database";
 import { PROJECT_ROOT, startAppProcess, type AppProcess } from "./lib/app-process";
 import { webhookHeaders } from "./lib/webhook-sender";
@@ -119,11 +122,53 @@ function cpuSeconds(pid: number | undefined): number {
  */
 async function measured<T>(pids: Array<number | undefined>, count: number, work: () => Promise<T>) {
   const before = pids.map(cpuSeconds);
+  const postgresBefore = values.pg ? postgresCpuSeconds() : 0;
   const ownBefore = process.cpuUsage();
   const result = await work();
   const server = pids.map(cpuSeconds).reduce((sum, after, i) => sum + after - before[i], 0);
   const own = process.cpuUsage(ownBefore);
-  return { ...result, serverCpuUs: (server * 1e6) / count, loadCpuUs: (own.user + own.system) / count };
+  const postgres = values.pg ? postgresCpuSeconds() - postgresBefore : 0;
+  return { ...result, serverCpuUs: (server * 1e6) / count, loadCpuUs: (own.user + own.system) / count, postgresCpuUs: (postgres * 1e6) / count };
+}
+
+/**
+ * CPU seconds PostgreSQL has used so far: every process of its user, plus the finished backends the
+ * postmaster has reaped (their time is added to its children's fields).
+ */
+function postgresCpuSeconds(): number {
+  const uid = execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim();
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/status`, "utf8").includes(`\nUid:\t${uid}\t`)) continue;
+      const fields = readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1].split(" ");
+      total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return total;
+}
+
+/**
+ * Shopify's `webhooks.validate` alone, on this thread, as a preparer thread runs it: the part of
+ * every webhook's cost that the intake cannot change while it verifies with Shopify's library.
+ */
+async function validatorCpuUs(items: readonly Prepared[]): Promise<number> {
+  verifyFromPickedHeaders();
+  const verify = createWebhookVerifier({ apiKey: "bench", apiSecret: SECRET, previousApiSecret: undefined, appUrl: "http://127.0.0.1" });
+  const picked = items.map((item) => {
+    const lower = new Map(Object.entries(item.headers).map(([name, value]) => [name.toLowerCase(), value]));
+    return pickWebhookHeaders({ get: (name) => lower.get(name) ?? null });
+  });
+  for (let i = 0; i < Math.min(2000, items.length); i++) await verify(items[i].body, picked[i]);
+  const before = process.cpuUsage();
+  for (let i = 0; i < items.length; i++) {
+    if (!(await verify(items[i].body, picked[i])).ok) throw new Error("the bench's own signature was refused");
+  }
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / items.length;
 }
 
 function rssMiB(pid: number | undefined): number {
@@ -198,7 +243,7 @@ async function run(processes: number, dir: string) {
       apiKey,
     );
     console.log(
-      `${values.pg ? "PostgreSQL" : "SQLite"}, ${processes} process${processes > 1 ? "es" : ""}: ${ours.rate.toFixed(0)} webhooks/s over ${store.deliveries.length}, ack p50 ${ours.p50.toFixed(2)} ms, p99 ${ours.p99.toFixed(2)} ms, event-to-readable p50 ${readable.p50.toFixed(2)} ms, p99 ${readable.p99.toFixed(2)} ms, server CPU ${ours.serverCpuUs.toFixed(0)} µs/webhook${values.pg ? " (not counting PostgreSQL's own)" : ""}, load generator ${ours.loadCpuUs.toFixed(0)} µs, RSS ${apps.map((a) => rssMiB(a.child.pid).toFixed(0)).join("/")} MiB, statuses ${JSON.stringify(ours.statuses)}`,
+      `${values.pg ? "PostgreSQL" : "SQLite"}, ${processes} process${processes > 1 ? "es" : ""}: ${ours.rate.toFixed(0)} webhooks/s over ${store.deliveries.length}, ack p50 ${ours.p50.toFixed(2)} ms, p99 ${ours.p99.toFixed(2)} ms, event-to-readable p50 ${readable.p50.toFixed(2)} ms, p99 ${readable.p99.toFixed(2)} ms, server CPU ${ours.serverCpuUs.toFixed(0)} µs/webhook${values.pg ? `, PostgreSQL ${ours.postgresCpuUs.toFixed(0)} µs` : ""}, load generator ${ours.loadCpuUs.toFixed(0)} µs, RSS ${apps.map((a) => rssMiB(a.child.pid).toFixed(0)).join("/")} MiB, statuses ${JSON.stringify(ours.statuses)}`,
     );
 
     const soakSeconds = Number(values["soak-seconds"]);
@@ -230,16 +275,31 @@ async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "ot-bench-"));
   try {
     console.log(`Intake benchmark: ${CONNECTIONS} connections, ${os.cpus().length} cores, ${values.orders} simulated orders`);
-    let single: Awaited<ReturnType<typeof run>> | undefined;
-    for (const count of processCounts) {
-      const result = await run(count, dir);
-      if (count === 1) single = result;
-    }
+    const results = new Map<number, Awaited<ReturnType<typeof run>>>();
+    for (const count of processCounts) results.set(count, await run(count, dir));
+    const single = results.get(1);
+    const validatorUs = await validatorCpuUs(prepare(simulateStore({ shop: SHOP, orders: 1000, now: new Date(), seed: 7 }).deliveries, `validator-${randomBytes(4).toString("hex")}`));
+    console.log(`Shopify's webhook validator alone: ${validatorUs.toFixed(0)} µs of CPU per webhook`);
+    // A ceiling, not a forecast: the machine's CPU divided by what every webhook costs before our own
+    // code does anything (the check, the load generator's side, and bare HTTP plus one write).
+    const ceiling = (floorUs: number) => ((os.cpus().length * 1e6) / floorUs).toFixed(0);
     if (!values.pg && !values["skip-baseline"] && single) {
       const store = simulateStore({ shop: SHOP, orders: Number(values.orders), now: new Date(), seed: 7 });
       const base = await baseline(prepare(store.deliveries, `base-${randomBytes(4).toString("hex")}`), path.join(dir, "baseline.sqlite"));
       console.log(`baseline (node:http + HMAC + one SQLite insert): ${base.rate.toFixed(0)} webhooks/s, ack p50 ${base.p50.toFixed(2)} ms, p99 ${base.p99.toFixed(2)} ms, server CPU ${base.serverCpuUs.toFixed(0)} µs/webhook`);
       console.log(`ratio: ${(single.rate / base.rate).toFixed(2)}`);
+      const floorUs = validatorUs + single.loadCpuUs + base.serverCpuUs;
+      console.log(
+        `ceiling with Shopify's validator on ${os.cpus().length} cores: ${ceiling(floorUs)} webhooks/s (validator ${validatorUs.toFixed(0)} + load generator ${single.loadCpuUs.toFixed(0)} + bare baseline server ${base.serverCpuUs.toFixed(0)} µs per webhook)`,
+      );
+    }
+    if (values.pg) {
+      for (const [count, result] of results) {
+        const floorUs = validatorUs + result.loadCpuUs + result.postgresCpuUs;
+        console.log(
+          `ceiling with Shopify's validator, ${count} process${count > 1 ? "es" : ""}, on ${os.cpus().length} cores: ${ceiling(floorUs)} webhooks/s (validator ${validatorUs.toFixed(0)} + load generator ${result.loadCpuUs.toFixed(0)} + PostgreSQL ${result.postgresCpuUs.toFixed(0)} µs per webhook)`,
+        );
+      }
     }
   } finally {
     agent.destroy();

@@ -9,17 +9,9 @@ import { canonicalizeHeaderName, setAbstractConvertRequestFunc, type Headers as 
 import { ADMIN_API_VERSION } from "../api-version";
 import type { AppConfig } from "../config.server";
 
-const SHOPIFY_WEBHOOK_HEADERS = [
-  "x-shopify-hmac-sha256",
-  "x-shopify-topic",
-  "x-shopify-shop-domain",
-  "x-shopify-api-version",
-  "x-shopify-webhook-id",
-  "x-shopify-event-id",
-  "x-shopify-triggered-at",
-  "x-shopify-sub-topic",
-  "x-shopify-name",
-];
+/** What Shopify's validator requires of a delivery; a delivery missing one is refused with 400. */
+const VALIDATED_HEADERS = ["x-shopify-hmac-sha256", "x-shopify-topic", "x-shopify-shop-domain", "x-shopify-api-version", "x-shopify-webhook-id"];
+const SHOPIFY_WEBHOOK_HEADERS = [...VALIDATED_HEADERS, "x-shopify-event-id", "x-shopify-triggered-at"];
 
 /** The one thing the intake needs of request headers; fetch's Headers and node's header objects both fit. */
 export type HeaderReader = { get(name: string): string | null };
@@ -51,7 +43,7 @@ let requestFor = (headers: WebhookHeaders): unknown => new Request("http://intak
 export function verifyFromPickedHeaders() {
   // The library's own canonical spelling of each picked name, worked out once: its addHeader
   // re-canonicalises every header already added, which made building the record quadratic.
-  const canonical = new Map(SHOPIFY_WEBHOOK_HEADERS.map((name) => [name, canonicalizeHeaderName(name)]));
+  const canonical = new Map(VALIDATED_HEADERS.map((name) => [name, canonicalizeHeaderName(name)]));
   setAbstractConvertRequestFunc(async ({ rawRequest }) => {
     const headers: ShopifyHeaders = {};
     for (const [name, value] of Object.entries((rawRequest as { headers: WebhookHeaders }).headers)) {
@@ -94,7 +86,11 @@ export function createWebhookVerifier(config: Pick<AppConfig, "apiKey" | "apiSec
   );
 
   return async function verifyWebhook(rawBody: string, headers: WebhookHeaders): Promise<WebhookVerification> {
-    const rawRequest = requestFor(headers);
+    // The validator looks every header up again for each one it reads, so it is handed only those it
+    // requires (the signature covers the body alone); event id and trigger time are read here.
+    const validated: WebhookHeaders = {};
+    for (const name of VALIDATED_HEADERS) if (name in headers) validated[name] = headers[name];
+    const rawRequest = requestFor(validated);
     let last: WebhookValidation | undefined;
     for (const validate of validators) {
       last = await validate({ rawBody, rawRequest });
@@ -113,8 +109,8 @@ export function createWebhookVerifier(config: Pick<AppConfig, "apiKey" | "apiSec
         topic: last.topic,
         webhookId: last.webhookId,
         apiVersion: last.apiVersion,
-        eventId: ("eventId" in last && last.eventId) || headers["x-shopify-event-id"] || null,
-        triggeredAt: last.triggeredAt ?? headers["x-shopify-triggered-at"] ?? null,
+        eventId: headers["x-shopify-event-id"] || null,
+        triggeredAt: headers["x-shopify-triggered-at"] || null,
       },
     };
   };

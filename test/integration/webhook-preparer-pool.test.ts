@@ -59,6 +59,8 @@ describe("webhook preparation on worker threads", () => {
       expect(await pool.prepare(body, headers)).toEqual(expected);
       kinds.push(expected.kind === "refused" ? `${expected.kind} ${expected.status}` : expected.kind);
     }
+    const first = await pool.prepare(cases[0].body, cases[0].headers);
+    expect(first.kind === "order-events" && first.webhook).toMatchObject({ shop: SHOP, webhookId: "wh-1", eventId: "ev-1", triggeredAt: "2026-11-24T10:00:00.000Z" });
     expect(kinds).toEqual(["order-events", "order-events", "refused 401", "refused 400", "refused 400", "refused 400", "shop-notice", "refused 400", "refused 401"]);
   });
 
