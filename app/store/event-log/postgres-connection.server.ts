@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 import type { SqlSession, SqlValue, SqlWriterConnection } from "./sql-session.server";
 
@@ -17,6 +18,39 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
+type Statement = { name: string; text: string };
+
+/**
+ * The writer runs the same few dozen statement shapes batch after batch (they differ only in how
+ * many rows or ids they carry). Named, each is parsed and planned once per connection instead of
+ * on every execution, which was most of PostgreSQL's own CPU per webhook. The names a connection
+ * holds are capped, since each keeps a plan in its server process; past the cap, new shapes run
+ * unnamed as before.
+ */
+const MAX_NAMED_PER_CONNECTION = 1000;
+const statements = new Map<string, Statement>();
+const namedOn = new WeakMap<pg.PoolClient, Set<string>>();
+
+function statement(sql: string): Statement {
+  let found = statements.get(sql);
+  if (!found) {
+    const text = numbered(sql);
+    found = { name: `ot_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`, text };
+    if (statements.size >= 4 * MAX_NAMED_PER_CONNECTION) statements.delete(statements.keys().next().value as string);
+    statements.set(sql, found);
+  }
+  return found;
+}
+
+function query(client: pg.PoolClient, sql: string, params: readonly SqlValue[]) {
+  const { name, text } = statement(sql);
+  let named = namedOn.get(client);
+  if (!named) namedOn.set(client, (named = new Set()));
+  if (!named.has(name) && named.size >= MAX_NAMED_PER_CONNECTION) return client.query(text, storable(params));
+  named.add(name);
+  return client.query({ name, text, values: storable(params) });
+}
+
 /**
  * A pg pool for the event-log writer. Prisma stores DateTime as UTC in `timestamp(3)` columns, so
  * those are read as UTC here too, whatever the process time zone.
@@ -29,7 +63,7 @@ export function openPostgresWriter(connectionString: string, poolSize = 8): SqlW
     connectionString: url.toString(),
     max: poolSize,
     allowExitOnIdle: true,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    options: [schema ? `-c search_path=${schema}` : "", "-c plan_cache_mode=force_custom_plan"].join(" ").trim(),
     types: {
       getTypeParser: ((oid: number, format?: string) =>
         oid === TIMESTAMP_WITHOUT_TIME_ZONE ? (value: string) => new Date(`${value.replace(" ", "T")}Z`) : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
@@ -48,17 +82,17 @@ export function openPostgresWriter(connectionString: string, poolSize = 8): SqlW
           last.push([sql, params]);
         },
         async all<Row>(sql: string, params: readonly SqlValue[] = []) {
-          return (await client.query(numbered(sql), storable(params))).rows as Row[];
+          return (await query(client, sql, params)).rows as Row[];
         },
         async run(sql: string, params: readonly SqlValue[] = []) {
-          await client.query(numbered(sql), storable(params));
+          await query(client, sql, params);
         },
       };
       let broken = false;
       try {
         await client.query("BEGIN");
         const result = await work(session);
-        for (const [sql, params] of last) await client.query(numbered(sql), storable(params));
+        for (const [sql, params] of last) await query(client, sql, params);
         await client.query("COMMIT");
         return result;
       } catch (error) {
