@@ -5,7 +5,7 @@ import { createHmac } from "node:crypto";
  * every other call goes to `real`. Shopify's validator computes each webhook's HMAC through
  * WebCrypto: an importKey and a sign per delivery, the sign queued to libuv's thread pool. That
  * cost about 120 µs of CPU per webhook here, against about 11 µs for the same HMAC computed in
- * place (docs/decisions/016-intake-ceiling.md). The bytes are the same; only the path differs.
+ * place (docs/decisions/016-validator-cost-and-named-statements.md). The bytes are the same; only the path differs.
  */
 export function createSynchronousHmacSubtle(real: SubtleCrypto): SubtleCrypto {
   // The key material of the keys this object imported; their CryptoKey stand-ins only carry the
