@@ -13,11 +13,13 @@ export function createSynchronousHmacSubtle(real: SubtleCrypto): SubtleCrypto {
   const secrets = new WeakMap<object, Buffer>();
 
   const importKey = (...args: Parameters<SubtleCrypto["importKey"]>): Promise<CryptoKey> => {
-    const [format, keyData, algorithm, extractable, usages] = args;
-    if (format !== "raw" || extractable || !isHmacSha256(algorithm) || ![...usages].every((usage) => usage === "sign") || !isBytes(keyData)) {
+    const [format, keyData, algorithm, extractable, keyUsages] = args;
+    const usages = [...keyUsages];
+    // Anything but a sign-only raw HMAC-SHA-256 key, an empty usage list included, gets WebCrypto's own answer.
+    if (format !== "raw" || extractable || !isHmacSha256(algorithm) || usages.length === 0 || !usages.every((usage) => usage === "sign") || !isBytes(keyData)) {
       return real.importKey(...(args as Parameters<typeof real.importKey>));
     }
-    const key = Object.freeze({ type: "secret", extractable: false, algorithm: Object.freeze({ name: "HMAC", hash: Object.freeze({ name: "SHA-256" }), length: keyData.byteLength * 8 }), usages: Object.freeze([...usages]) });
+    const key = Object.freeze({ type: "secret", extractable: false, algorithm: Object.freeze({ name: "HMAC", hash: Object.freeze({ name: "SHA-256" }), length: keyData.byteLength * 8 }), usages: Object.freeze(usages) });
     secrets.set(key, Buffer.from(bytesOf(keyData)));
     return Promise.resolve(key as unknown as CryptoKey);
   };

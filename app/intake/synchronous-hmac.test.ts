@@ -45,6 +45,7 @@ describe("synchronous HMAC-SHA-256 for WebCrypto callers", () => {
     expect(exportable).toBeInstanceOf(globalThis.CryptoKey);
     const digest = async (subtle: SubtleCrypto) => Buffer.from(await subtle.digest("SHA-256", new Uint8Array([1, 2, 3]))).toString("hex");
     expect(await digest(fast)).toBe(await digest(real));
+    await expect(fast.importKey("raw", new Uint8Array(16), HMAC_SHA256, false, [])).rejects.toThrow(/[Uu]sages/);
     const ours = await fast.importKey("raw", new Uint8Array(16), HMAC_SHA256, false, ["sign"]);
     await expect(fast.sign({ name: "ECDSA", hash: "SHA-256" } as EcdsaParams, ours, new Uint8Array(1))).rejects.toThrow(/algorithm/);
   });
