@@ -14,8 +14,7 @@ import { parseArgs } from "node:util";
 import { simulateStore, type WebhookDelivery } from "../app/demo/simulated-store";
 import { createPrismaClient } from "../app/db.server";
 import { createApiKey } from "../app/store/api-keys.server";
-import { signHmacSynchronouslyOnThisThread } from "../app/intake/synchronous-hmac.server";
-import { createWebhookVerifier, pickWebhookHeaders, verifyFromPickedHeaders } from "../app/intake/webhook-verifier.server";
+import { createWebhookVerifier, dedicateThisThreadToVerification, pickWebhookHeaders } from "../app/intake/webhook-verifier.server";
 import { createPostgresDatabase } from "../test/support/database";
 import { PROJECT_ROOT, startAppProcess, type AppProcess } from "./lib/app-process";
 import { webhookHeaders } from "./lib/webhook-sender";
@@ -157,8 +156,7 @@ function postgresCpuSeconds(): number {
  * every webhook's cost that the intake cannot change while it verifies with Shopify's library.
  */
 async function validatorCpuUs(items: readonly Prepared[]): Promise<number> {
-  verifyFromPickedHeaders();
-  signHmacSynchronouslyOnThisThread();
+  dedicateThisThreadToVerification();
   const verify = createWebhookVerifier({ apiKey: "bench", apiSecret: SECRET, previousApiSecret: undefined, appUrl: "http://127.0.0.1" });
   const picked = items.map((item) => {
     const lower = new Map(Object.entries(item.headers).map(([name, value]) => [name.toLowerCase(), value]));

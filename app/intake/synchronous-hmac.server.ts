@@ -44,7 +44,7 @@ export function createSynchronousHmacSubtle(real: SubtleCrypto): SubtleCrypto {
   });
 }
 
-/** In this thread, WebCrypto's HMAC-SHA-256 runs as `createSynchronousHmacSubtle` does. For preparer threads only. */
+/** In this thread, WebCrypto's HMAC-SHA-256 runs as `createSynchronousHmacSubtle` does (see dedicateThisThreadToVerification). */
 export function signHmacSynchronouslyOnThisThread() {
   Object.defineProperty(globalThis.crypto, "subtle", { value: createSynchronousHmacSubtle(globalThis.crypto.subtle), configurable: true });
 }

@@ -2,14 +2,12 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { PreparerReply, PreparerRequest, PreparerWorkerConfig } from "./webhook-preparer-pool.server";
 import { createWebhookPreparer } from "./webhook-preparer.server";
-import { signHmacSynchronouslyOnThisThread } from "./synchronous-hmac.server";
-import { createWebhookVerifier, verifyFromPickedHeaders } from "./webhook-verifier.server";
+import { createWebhookVerifier, dedicateThisThreadToVerification } from "./webhook-verifier.server";
 
 const port = parentPort;
 if (!port) throw new Error("webhook-preparer.worker runs as a worker thread");
 
-verifyFromPickedHeaders();
-signHmacSynchronouslyOnThisThread();
+dedicateThisThreadToVerification();
 const prepare = createWebhookPreparer(createWebhookVerifier(workerData as PreparerWorkerConfig));
 
 port.on("message", ({ id, rawBody, headers }: PreparerRequest) => {

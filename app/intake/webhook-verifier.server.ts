@@ -8,6 +8,7 @@ import {
 import { canonicalizeHeaderName, setAbstractConvertRequestFunc, type Headers as ShopifyHeaders } from "@shopify/shopify-api/runtime";
 import { ADMIN_API_VERSION } from "../api-version";
 import type { AppConfig } from "../config.server";
+import { signHmacSynchronouslyOnThisThread } from "./synchronous-hmac.server";
 
 /** What Shopify's validator requires of a delivery; a delivery missing one is refused with 400. */
 const VALIDATED_HEADERS = ["x-shopify-hmac-sha256", "x-shopify-topic", "x-shopify-shop-domain", "x-shopify-api-version", "x-shopify-webhook-id"];
@@ -30,28 +31,36 @@ export function pickWebhookHeaders(headers: HeaderReader): WebhookHeaders {
   return picked;
 }
 
-/** What Shopify's validator is handed as the request: a fetch Request, the web-api adapter's form. */
-let requestFor = (headers: WebhookHeaders): unknown => new Request("http://intake.local/webhooks", { method: "POST", headers });
+/**
+ * What Shopify's validator is handed as the request, built from only the headers it requires: it
+ * looks every header up again for each one it reads, and the signature covers the body alone.
+ * By default a fetch Request, the web-api adapter's form.
+ */
+let requestFor = (headers: WebhookHeaders): unknown => {
+  const validated: WebhookHeaders = {};
+  for (const name of VALIDATED_HEADERS) if (name in headers) validated[name] = headers[name];
+  return new Request("http://intake.local/webhooks", { method: "POST", headers: validated });
+};
 
 /**
  * For a thread that does nothing but verify webhooks (the preparer workers, see
- * webhook-preparer.worker.ts). Shopify's validator reads the request through an adapter; this
- * thread's adapter takes the picked headers as they are, instead of a fetch Request built for every
- * delivery. That was about a fifth of the validator's time. Never call it on the main thread, where
- * shopify-app-remix needs the web-api adapter for real requests.
+ * webhook-preparer.worker.ts). Never call it on the main thread, where shopify-app-remix needs the
+ * web-api adapter and WebCrypto for real requests.
+ * - Shopify's validator reads the request through an adapter. This thread's adapter is handed the
+ *   library's own header record, built once per delivery with the canonical names worked out here,
+ *   instead of a fetch Request (about a fifth of the validator's time) or the library's addHeader,
+ *   which re-canonicalises every header already added.
+ * - The HMAC the validator computes through WebCrypto runs in place (synchronous-hmac.server.ts).
  */
-export function verifyFromPickedHeaders() {
-  // The library's own canonical spelling of each picked name, worked out once: its addHeader
-  // re-canonicalises every header already added, which made building the record quadratic.
-  const canonical = new Map(VALIDATED_HEADERS.map((name) => [name, canonicalizeHeaderName(name)]));
-  setAbstractConvertRequestFunc(async ({ rawRequest }) => {
-    const headers: ShopifyHeaders = {};
-    for (const [name, value] of Object.entries((rawRequest as { headers: WebhookHeaders }).headers)) {
-      headers[canonical.get(name) ?? canonicalizeHeaderName(name)] = [value];
-    }
-    return { method: "POST", url: "http://intake.local/webhooks", headers };
-  });
-  requestFor = (headers) => ({ headers });
+export function dedicateThisThreadToVerification() {
+  const canonical = VALIDATED_HEADERS.map((name) => [name, canonicalizeHeaderName(name)] as const);
+  setAbstractConvertRequestFunc(async ({ rawRequest }) => ({ method: "POST", url: "http://intake.local/webhooks", headers: (rawRequest as { headers: ShopifyHeaders }).headers }));
+  requestFor = (headers) => {
+    const record: ShopifyHeaders = {};
+    for (const [name, canonicalName] of canonical) if (name in headers) record[canonicalName] = [headers[name]];
+    return { headers: record };
+  };
+  signHmacSynchronouslyOnThisThread();
 }
 
 export type VerifiedWebhook = {
@@ -86,11 +95,8 @@ export function createWebhookVerifier(config: Pick<AppConfig, "apiKey" | "apiSec
   );
 
   return async function verifyWebhook(rawBody: string, headers: WebhookHeaders): Promise<WebhookVerification> {
-    // The validator looks every header up again for each one it reads, so it is handed only those it
-    // requires (the signature covers the body alone); event id and trigger time are read here.
-    const validated: WebhookHeaders = {};
-    for (const name of VALIDATED_HEADERS) if (name in headers) validated[name] = headers[name];
-    const rawRequest = requestFor(validated);
+    // Event id and trigger time are not handed to the validator (see requestFor): they are read here.
+    const rawRequest = requestFor(headers);
     let last: WebhookValidation | undefined;
     for (const validate of validators) {
       last = await validate({ rawBody, rawRequest });
