@@ -268,7 +268,7 @@ async function run(processes: number, dir: string) {
     const target = values.pg ? TARGET_PG_TWO_PROCESSES : TARGET_SQLITE;
     const usedUs = ours.serverCpuUs + ours.loadCpuUs + ours.postgresCpuUs;
     console.log(
-      `  CPU per webhook: ${usedUs.toFixed(0)} µs (server ${ours.serverCpuUs.toFixed(0)}${values.pg ? ` + PostgreSQL ${ours.postgresCpuUs.toFixed(0)}` : ""} + load generator ${ours.loadCpuUs.toFixed(0)}); the target of ${target.toLocaleString("en")} webhooks/s on ${os.cpus().length} cores allows ${((os.cpus().length * 1e6) / target).toFixed(0)} µs`,
+      `  CPU per webhook: ${usedUs.toFixed(0)} µs (server ${ours.serverCpuUs.toFixed(0)}${values.pg ? ` + PostgreSQL ${ours.postgresCpuUs.toFixed(0)}` : ""} + load generator ${ours.loadCpuUs.toFixed(0)}); the target of ${target.toLocaleString("en")} webhooks/s${values.pg ? " (with two processes)" : ""} on ${os.cpus().length} cores allows ${((os.cpus().length * 1e6) / target).toFixed(0)} µs`,
     );
     return ours;
   } finally {
