@@ -12,6 +12,7 @@ import { detectDiscrepancies, type Discrepancy, type DiscrepancyCode, type Evide
 import { DEFAULT_HEALTH_SETTINGS, parseHealthSettings, type HealthSettings } from "../domain/discrepancies-settings";
 import type { RollupResult } from "../domain/rollup";
 import { chunks, compareKeys, placeholders, sqlDate, valuesList, type SqlSession, type SqlValue } from "./event-log/sql-session.server";
+import { syncReadRows, type ReadTable } from "./event-log/read-rows.server";
 import type { StoredEvent } from "./order-store.server";
 import { threePlActiveSinceWithin, toDate } from "./sync-lag.server";
 
@@ -143,21 +144,23 @@ async function refreshDiscrepanciesWithin(sql: SqlSession, orders: readonly Orde
     }
   }
 
+  // Inserted rows are new, and clears and changes are disjoint sets of existing ids, so the three can
+  // share a snapshot as deferred writes.
   for (const part of chunks(inserts, 60)) {
-    await sql.run(
+    sql.runDeferred(
       `INSERT INTO "Discrepancy" ("shop", "orderId", "orderName", "key", "code", "source", "state", "since", "detail", "evidence") VALUES ${valuesList(part.length, 10)}`,
       part.flat(),
     );
   }
   for (const part of chunks(clears, 200)) {
-    await sql.run(
+    sql.runDeferred(
       `UPDATE "Discrepancy" SET "state" = 'cleared', "clearedAt" = CASE "id" ${part.map(() => `WHEN ? THEN ${ts}`).join(" ")} END WHERE "id" IN (${placeholders(part.length)})`,
       [...part.flatMap((c): SqlValue[] => [c.id, d(c.at)]), ...part.map((c) => c.id)],
     );
   }
   for (const part of chunks(changes, 100)) {
     const cases = (column: string, cast: string) => `"${column}" = CASE "id" ${part.map(() => `WHEN ? THEN ${cast}`).join(" ")} END`;
-    await sql.run(
+    sql.runDeferred(
       `UPDATE "Discrepancy" SET ${cases("since", ts)}, ${cases("detail", "?")}, ${cases("evidence", "?")} WHERE "id" IN (${placeholders(part.length)})`,
       [
         ...part.flatMap((c): SqlValue[] => [c.id, d(c.since)]),
@@ -178,16 +181,18 @@ async function refreshDiscrepanciesWithin(sql: SqlSession, orders: readonly Orde
     );
   }
 
+  // Diffed rather than deleted and re-inserted: a deferred delete and insert of one key would share a
+  // snapshot, and most events leave an order's due time as it was.
   for (const [shop, ids] of byShop(orders)) {
-    for (const part of chunks(ids, CHUNK)) {
-      await sql.run(`DELETE FROM "DiscrepancyCheck" WHERE "shop" = ? AND "orderId" IN (${placeholders(part.length)})`, [shop, ...part]);
-    }
-  }
-  const checks = [...detected.values()].filter((e) => e.nextCheckAt !== null).map((e): SqlValue[] => [e.order.shop, e.order.orderId, d(new Date(e.nextCheckAt!))]);
-  for (const part of chunks(checks, 100)) {
-    await sql.run(`INSERT INTO "DiscrepancyCheck" ("shop", "orderId", "dueAt") VALUES ${valuesList(part.length, 3)}`, part.flat());
+    const checks = ids.flatMap((orderId): SqlValue[][] => {
+      const dueAt = detected.get(orderKey(shop, orderId))?.nextCheckAt;
+      return dueAt ? [[shop, orderId, d(new Date(dueAt))]] : [];
+    });
+    await syncReadRows(sql, DISCREPANCY_CHECK_ROWS, shop, ids, checks);
   }
 }
+
+const DISCREPANCY_CHECK_ROWS: ReadTable = { name: "DiscrepancyCheck", keys: [], columns: [["dueAt", "timestamp"]] };
 
 async function healthSettingsWithin(sql: SqlSession, shops: readonly string[]): Promise<Map<string, HealthSettings>> {
   const out = new Map<string, HealthSettings>();

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openEventLogWriter } from "../../app/store/event-log/index.server";
 import { syncReadRows, type ReadTable } from "../../app/store/event-log/read-rows.server";
-import { sqlDate, type SqlSession, type SqlValue, type SqlWriterConnection } from "../../app/store/event-log/sql-session.server";
+import { sqlDate, valuesList, type SqlSession, type SqlValue, type SqlWriterConnection } from "../../app/store/event-log/sql-session.server";
 import { createTestDatabase, testDatabaseProvider, type TestDatabase } from "../support/database";
 
 let db: TestDatabase;
@@ -49,7 +49,13 @@ const ORDERS: ReadTable = {
 function sync(table: ReadTable, shop: string, orderIds: string[], rows: Array<Array<SqlValue | Date>>): Promise<string[]> {
   return writer.transaction(async (sql) => {
     const writes: string[] = [];
-    const counted: SqlSession = { dialect: sql.dialect, all: (q, p) => sql.all(q, p), run: (q, p) => (writes.push(q.split(" ")[0]), sql.run(q, p)), runLast: (q, p) => sql.runLast(q, p) };
+    const counted: SqlSession = {
+      dialect: sql.dialect,
+      all: (q, p) => sql.all(q, p),
+      run: (q, p) => (writes.push(q.split(" ")[0]), sql.run(q, p)),
+      runDeferred: (q, p) => (writes.push(q.split(" ")[0]), sql.runDeferred(q, p)),
+      runLast: (q, p) => sql.runLast(q, p),
+    };
     await syncReadRows(counted, table, shop, orderIds, rows.map((r) => r.map((v) => (v instanceof Date ? sqlDate(v, sql.dialect) : v))));
     return writes;
   });
@@ -96,5 +102,49 @@ describe(`read rows are kept in step with the rollup (${testDatabaseProvider()})
     });
     expect(await sync(ORDERS, SHOP, ["9"], [])).toEqual(["DELETE"]);
     expect(await db.prisma.order.count({ where: { shop: SHOP, orderId: "9" } })).toBe(0);
+  });
+});
+
+describe(`writes deferred to the end of the transaction (${testDatabaseProvider()})`, () => {
+  const DEFERRED_SHOP = "deferred.myshopify.com";
+  const checkRows = (from: number, count: number): SqlValue[][] =>
+    Array.from({ length: count }, (_, i) => [DEFERRED_SHOP, String(from + i), sqlDate(t(i % 60), writer.dialect)]);
+
+  it("lands every deferred and last write at COMMIT, even past one statement's parameter limit", async () => {
+    // 80 statements of 900 parameters: more than the 65,535 PostgreSQL takes in one statement.
+    await writer.transaction(async (sql) => {
+      for (let part = 0; part < 80; part++) {
+        sql.runDeferred(`INSERT INTO "DiscrepancyCheck" ("shop", "orderId", "dueAt") VALUES ${valuesList(300, 3)}`, checkRows(part * 300, 300).flat());
+      }
+      sql.runDeferred(`UPDATE "Shipment" SET "status" = ? WHERE "shop" = ?`, ["delivered", DEFERRED_SHOP]);
+      sql.runLast(`INSERT INTO "OrderStatusTally" ("shop", "status", "count") VALUES (?, ?, ?)`, [DEFERRED_SHOP, "delivered", 24_000]);
+      await sql.run(`INSERT INTO "Shipment" ("shop", "orderId", "shipmentId", "status", "trackingNumbers", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)`, [
+        DEFERRED_SHOP,
+        "1",
+        "a",
+        "in_transit",
+        "",
+        sqlDate(t(0), writer.dialect),
+      ]);
+      // Deferred means not yet written: a read inside the transaction does not see them.
+      expect(await sql.all(`SELECT "orderId" FROM "DiscrepancyCheck" WHERE "shop" = ?`, [DEFERRED_SHOP])).toEqual([]);
+    });
+    expect(await db.prisma.discrepancyCheck.count({ where: { shop: DEFERRED_SHOP } })).toBe(24_000);
+    expect(await db.prisma.orderStatusTally.findUniqueOrThrow({ where: { shop_status: { shop: DEFERRED_SHOP, status: "delivered" } } })).toMatchObject({ count: 24_000 });
+    // A deferred write works on rows an earlier statement of the transaction wrote.
+    expect(await db.prisma.shipment.findUniqueOrThrow({ where: { shop_orderId_shipmentId: { shop: DEFERRED_SHOP, orderId: "1", shipmentId: "a" } } })).toMatchObject({ status: "delivered" });
+  });
+
+  it("rolls the whole transaction back when a deferred write fails", async () => {
+    await expect(
+      writer.transaction(async (sql) => {
+        await sql.run(`INSERT INTO "OrderStatusTally" ("shop", "status", "count") VALUES (?, ?, ?)`, [DEFERRED_SHOP, "confirmed", 1]);
+        sql.runDeferred(`INSERT INTO "DiscrepancyCheck" ("shop", "orderId", "dueAt") VALUES ${valuesList(2, 3)}`, checkRows(90_000, 2).flat());
+        // The same key again: the unique key refuses it.
+        sql.runDeferred(`INSERT INTO "DiscrepancyCheck" ("shop", "orderId", "dueAt") VALUES (?, ?, ?)`, checkRows(90_000, 1).flat());
+      }),
+    ).rejects.toThrow();
+    expect(await db.prisma.orderStatusTally.count({ where: { shop: DEFERRED_SHOP, status: "confirmed" } })).toBe(0);
+    expect(await db.prisma.discrepancyCheck.count({ where: { shop: DEFERRED_SHOP, orderId: { in: ["90000", "90001"] } } })).toBe(0);
   });
 });

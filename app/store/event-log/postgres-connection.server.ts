@@ -51,6 +51,34 @@ function query(client: pg.PoolClient, sql: string, params: readonly SqlValue[]) 
   return client.query({ name, text, values: storable(params) });
 }
 
+/** Well under PostgreSQL's 65,535 parameters per statement. */
+const MAX_COMBINED_PARAMS = 30_000;
+
+/**
+ * The writes queued for the end of a transaction, as few statements as the parameter limit allows:
+ * each becomes a data-modifying WITH of one statement, one round trip for all. Combined texts differ
+ * from batch to batch, so they run unnamed.
+ */
+async function runCombined(client: pg.PoolClient, writes: ReadonlyArray<readonly [string, readonly SqlValue[]]>) {
+  let part: Array<readonly [string, readonly SqlValue[]]> = [];
+  let size = 0;
+  const flush = async () => {
+    if (part.length === 1) await query(client, part[0][0], part[0][1]);
+    else if (part.length > 1) {
+      const text = `WITH ${part.map(([sql], i) => `w${i} AS (${sql})`).join(", ")} SELECT 1`;
+      await client.query(numbered(text), storable(part.flatMap(([, params]) => params)));
+    }
+    part = [];
+    size = 0;
+  };
+  for (const write of writes) {
+    if (part.length > 0 && size + write[1].length > MAX_COMBINED_PARAMS) await flush();
+    part.push(write);
+    size += write[1].length;
+  }
+  await flush();
+}
+
 /**
  * A pg pool for the event-log writer. Prisma stores DateTime as UTC in `timestamp(3)` columns, so
  * those are read as UTC here too, whatever the process time zone.
@@ -75,9 +103,13 @@ export function openPostgresWriter(connectionString: string, poolSize = 8): SqlW
     dialect: "postgresql",
     async transaction(work) {
       const client = await pool.connect();
+      const deferred: Array<[string, readonly SqlValue[]]> = [];
       const last: Array<[string, readonly SqlValue[]]> = [];
       const session: SqlSession = {
         dialect: "postgresql",
+        runDeferred(sql: string, params: readonly SqlValue[] = []) {
+          deferred.push([sql, params]);
+        },
         runLast(sql: string, params: readonly SqlValue[] = []) {
           last.push([sql, params]);
         },
@@ -92,7 +124,7 @@ export function openPostgresWriter(connectionString: string, poolSize = 8): SqlW
       try {
         await client.query("BEGIN");
         const result = await work(session);
-        for (const [sql, params] of last) await query(client, sql, params);
+        await runCombined(client, [...deferred, ...last]);
         await client.query("COMMIT");
         return result;
       } catch (error) {

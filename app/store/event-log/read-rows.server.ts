@@ -28,7 +28,9 @@ function comparable(kind: ColumnKind, value: unknown): unknown {
 }
 
 /**
- * Makes the stored read rows of `orderIds` (one shop) equal `rows`, writing only what differs.
+ * Makes the stored read rows of `orderIds` (one shop) equal `rows`, writing only what differs. The
+ * writes are deferred (SqlSession.runDeferred): they touch each row once, and nothing reads them back
+ * before COMMIT.
  * Rewriting every row wholesale rewrote every index entry of every touched order; most events
  * change a few columns of one row, and the write-ahead log only has to carry the pages they touch.
  */
@@ -74,7 +76,7 @@ export async function syncReadRows(sql: SqlSession, table: ReadTable, shop: stri
   }
 
   for (const stale of existing.values()) {
-    await sql.run(
+    sql.runDeferred(
       `DELETE FROM "${table.name}" WHERE "shop" = ? AND ${keyNames.map((k) => `"${k}" = ?`).join(" AND ")}`,
       stale.slice(0, keyCount) as SqlValue[],
     );
@@ -86,7 +88,7 @@ export async function syncReadRows(sql: SqlSession, table: ReadTable, shop: stri
     const assignments = columns.map((c, i) => `"${table.columns[c][0]}" = ${cast(table.columns[c][1], `v.column${keyCount + i + 1}`)}`);
     const matches = ["shop", ...keyNames].map((k, i) => `"${table.name}"."${k}" = v.column${i + 1}`);
     for (const part of chunks(changedRows, Math.max(1, Math.floor(MAX_PARAMS / width)))) {
-      await sql.run(
+      sql.runDeferred(
         `UPDATE "${table.name}" SET ${assignments.join(", ")} FROM (VALUES ${valuesList(part.length, width)}) AS v WHERE ${matches.join(" AND ")}`,
         part.flatMap((row) => [...row.slice(0, keyCount), ...columns.map((c) => row[keyCount + c])]),
       );
@@ -95,7 +97,7 @@ export async function syncReadRows(sql: SqlSession, table: ReadTable, shop: stri
 
   const width = keyCount + table.columns.length;
   for (const part of chunks(inserts, Math.max(1, Math.floor(MAX_PARAMS / width)))) {
-    await sql.run(
+    sql.runDeferred(
       `INSERT INTO "${table.name}" (${quoted(["shop", ...keyNames, ...table.columns.map(([name]) => name)])}) VALUES ${valuesList(part.length, width)}`,
       part.flat(),
     );

@@ -38,9 +38,13 @@ export function openSqliteWriter(file: string, options: { checkpointerFile?: str
     statements.set(sql, statement);
     return statement;
   };
+  let deferred: Array<[string, readonly SqlValue[]]> = [];
   let last: Array<[string, readonly SqlValue[]]> = [];
   const session: SqlSession = {
     dialect: "sqlite",
+    runDeferred(sql: string, params: readonly SqlValue[] = []) {
+      deferred.push([sql, params]);
+    },
     runLast(sql: string, params: readonly SqlValue[] = []) {
       last.push([sql, params]);
     },
@@ -58,11 +62,12 @@ export function openSqliteWriter(file: string, options: { checkpointerFile?: str
       // One connection, one transaction at a time: callers (the group committer) serialise.
       if (busy) throw new Error("sqlite writer: overlapping transactions");
       busy = true;
+      deferred = [];
       last = [];
       try {
         prepare("BEGIN IMMEDIATE").run();
         const result = await work(session);
-        for (const [sql, params] of last) prepare(sql).run(...params);
+        for (const [sql, params] of [...deferred, ...last]) prepare(sql).run(...params);
         prepare("COMMIT").run();
         return result;
       } catch (error) {
