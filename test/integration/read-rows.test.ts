@@ -1,4 +1,5 @@
 // Runs against the provider in TEST_DATABASE (sqlite by default), on a fresh migrated database.
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openEventLogWriter } from "../../app/store/event-log/index.server";
 import { syncReadRows, type ReadTable } from "../../app/store/event-log/read-rows.server";
@@ -103,6 +104,18 @@ describe(`read rows are kept in step with the rollup (${testDatabaseProvider()})
     expect(await sync(ORDERS, SHOP, ["9"], [])).toEqual(["DELETE"]);
     expect(await db.prisma.order.count({ where: { shop: SHOP, orderId: "9" } })).toBe(0);
   });
+
+  it("leaves alone a row whose key holds NUL or a lone surrogate, which the database keeps as U+FFFD", async () => {
+    const rows = [
+      [SHOP, "30", "box\u0000one", "in_transit", null, "", t(1)],
+      [SHOP, "30", "box\ud800two", "in_transit", null, "", t(1)],
+    ];
+    expect(await sync(SHIPMENTS, SHOP, ["30"], rows)).toEqual(["INSERT"]);
+    // Compared unequal, each would be deleted and inserted again, which one deferred statement on
+    // PostgreSQL cannot do.
+    expect(await sync(SHIPMENTS, SHOP, ["30"], rows)).toEqual([]);
+    expect(await db.prisma.shipment.count({ where: { shop: SHOP, orderId: "30" } })).toBe(2);
+  });
 });
 
 describe(`writes deferred to the end of the transaction (${testDatabaseProvider()})`, () => {
@@ -146,5 +159,43 @@ describe(`writes deferred to the end of the transaction (${testDatabaseProvider(
     ).rejects.toThrow();
     expect(await db.prisma.orderStatusTally.count({ where: { shop: DEFERRED_SHOP, status: "confirmed" } })).toBe(0);
     expect(await db.prisma.discrepancyCheck.count({ where: { shop: DEFERRED_SHOP, orderId: { in: ["90000", "90001"] } } })).toBe(0);
+  });
+
+  it.runIf(testDatabaseProvider() === "postgresql")("takes the shared rows' locks in the order runLast was given, so a writer locking them in that order too never deadlocks with it", async () => {
+    const TALLY_SHOP = "locks.myshopify.com";
+    await db.prisma.orderStatusTally.createMany({ data: ["a", "b"].map((status) => ({ shop: TALLY_SHOP, status, count: 0 })) });
+    const url = new URL(db.url);
+    url.searchParams.delete("schema");
+    const other = new pg.Client({ connectionString: url.toString() });
+    await other.connect();
+    const bump = `UPDATE "OrderStatusTally" SET "count" = "count" + 1 WHERE "shop" = $1 AND "status" = $2`;
+    try {
+      await other.query("BEGIN");
+      await other.query(bump, [TALLY_SHOP, "a"]);
+      const upsert = `INSERT INTO "OrderStatusTally" ("shop", "status", "count") VALUES (?, ?, 1) ON CONFLICT ("shop", "status") DO UPDATE SET "count" = "OrderStatusTally"."count" + 1`;
+      const writing = writer.transaction(async (sql) => {
+        sql.runDeferred(`INSERT INTO "DiscrepancyCheck" ("shop", "orderId", "dueAt") VALUES (?, ?, ?)`, [TALLY_SHOP, "1", sqlDate(t(0), writer.dialect)]);
+        sql.runLast(upsert, [TALLY_SHOP, "a"]);
+        sql.runLast(upsert, [TALLY_SHOP, "b"]);
+      });
+      // Until the writer waits for row a, which the other transaction holds.
+      for (let waited = 0; ; waited += 20) {
+        const { rows } = await other.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        if (rows[0].n > 0) break;
+        if (waited > 5000) throw new Error("the writer never waited for the locked row");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // Had the writer taken b first, this would wait for it while it waits for a: a deadlock.
+      await other.query(bump, [TALLY_SHOP, "b"]);
+      await other.query("COMMIT");
+      await writing;
+    } finally {
+      await other.end();
+    }
+    const tallies = await db.prisma.orderStatusTally.findMany({ where: { shop: TALLY_SHOP }, orderBy: { status: "asc" } });
+    expect(tallies.map((row) => [row.status, row.count])).toEqual([
+      ["a", 2],
+      ["b", 2],
+    ]);
   });
 });

@@ -18,13 +18,21 @@ const PG_CASTS: Record<ColumnKind, string> = { text: "TEXT", integer: "INTEGER",
 
 const MAX_PARAMS = 3000;
 
+/**
+ * Text as either database hands it back: PostgreSQL stores NUL as U+FFFD (postgres-connection.server.ts),
+ * and UTF-8 has no lone surrogates, so both writers store U+FFFD for one. A key that compared
+ * unequal to its own stored copy would be deleted and inserted again on every refresh.
+ */
+function asStored(value: unknown): string {
+  return String(value).replaceAll("\u0000", "\ufffd").toWellFormed();
+}
+
 function comparable(kind: ColumnKind, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (kind === "timestamp") return (value instanceof Date ? value : new Date(typeof value === "number" ? value : String(value))).getTime();
   if (kind === "boolean") return value === true || value === 1 || value === "1" || value === "t" ? 1 : 0;
   if (kind === "integer") return Number(value);
-  // PostgreSQL stores NUL as U+FFFD (postgres-connection.server.ts); both sides compare that way.
-  return String(value).replaceAll("\u0000", "\ufffd");
+  return asStored(value);
 }
 
 /**
@@ -37,7 +45,7 @@ function comparable(kind: ColumnKind, value: unknown): unknown {
 export async function syncReadRows(sql: SqlSession, table: ReadTable, shop: string, orderIds: readonly string[], rows: readonly ReadRow[]) {
   const keyNames = ["orderId", ...table.keys];
   const keyCount = 2 + table.keys.length;
-  const keyOf = (row: readonly unknown[]) => row.slice(1, keyCount).map(String).join("\u0000");
+  const keyOf = (row: readonly unknown[]) => row.slice(1, keyCount).map(asStored).join("\u0000");
   const quoted = (names: readonly string[]) => names.map((n) => `"${n}"`).join(", ");
 
   const existing = new Map<string, unknown[]>();

@@ -10,19 +10,20 @@ export interface SqlSession {
   all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
   run(sql: string, params?: readonly SqlValue[]): Promise<void>;
   /**
-   * A write that no later statement of this transaction reads. It runs just before COMMIT, ahead of
-   * the runLast statements. PostgreSQL receives all of them as one statement (each a data-modifying
-   * WITH), so a batch's writes cost one round trip instead of one each. They then share one
-   * snapshot, so no two queued statements may touch the same row.
+   * A write that no later statement of this transaction reads, to rows of the orders it locked. It
+   * runs just before COMMIT, ahead of the runLast statements. PostgreSQL receives all of them as one
+   * statement (each a data-modifying WITH), so a batch's writes cost one round trip instead of one
+   * each. They then share one snapshot and run in no promised order, so no two queued writes may
+   * touch the same row.
    */
   runDeferred(sql: string, params?: readonly SqlValue[]): void;
   /**
-   * Runs just before COMMIT, after the deferred writes and on the same terms, in the order given.
-   * For upserts of rows every writer of a shop shares (tallies, lag bins): their row locks are then
-   * held for the end of the transaction only, so concurrent writers (PostgreSQL) queue on them
-   * briefly. Two writers must lock shared rows in one order: every transaction queues these tables
-   * in the same order (lag bins, lag periods, source health, then the tallies) and rows within a
-   * statement in key order.
+   * Runs just before COMMIT, after the deferred writes, one statement after another in the order
+   * given. For upserts of rows every writer of a shop shares (tallies, lag bins): their row locks are
+   * then held for the last statements only, not for the whole transaction, so concurrent writers
+   * (PostgreSQL) queue on them briefly. Two writers must lock shared rows in one order: every
+   * transaction queues these tables in the same order (lag bins, lag periods, source health, then
+   * the tallies) and rows within a statement in key order.
    */
   runLast(sql: string, params?: readonly SqlValue[]): void;
 }

@@ -4,6 +4,17 @@ import Database from "better-sqlite3";
 import type { SqlSession, SqlValue, SqlWriterConnection } from "./sql-session.server";
 
 /**
+ * better-sqlite3 writes a lone surrogate as the bytes of one (not UTF-8) and reads them back as three
+ * U+FFFD, so a key holding one would never match its own row again; it is stored as one U+FFFD, as
+ * PostgreSQL's driver does.
+ */
+function storable(params: readonly SqlValue[]): readonly SqlValue[] {
+  return params.some((p) => typeof p === "string" && !p.isWellFormed())
+    ? params.map((p) => (typeof p === "string" ? p.toWellFormed() : p))
+    : params;
+}
+
+/**
  * A dedicated better-sqlite3 connection for the event-log writer. Statements are prepared once and
  * cached; transactions are BEGIN IMMEDIATE so a writer never upgrades a read lock and deadlocks.
  */
@@ -49,10 +60,10 @@ export function openSqliteWriter(file: string, options: { checkpointerFile?: str
       last.push([sql, params]);
     },
     async all<Row>(sql: string, params: readonly SqlValue[] = []) {
-      return prepare(sql).all(...params) as Row[];
+      return prepare(sql).all(...storable(params)) as Row[];
     },
     async run(sql: string, params: readonly SqlValue[] = []) {
-      prepare(sql).run(...params);
+      prepare(sql).run(...storable(params));
     },
   };
   let busy = false;
@@ -67,7 +78,7 @@ export function openSqliteWriter(file: string, options: { checkpointerFile?: str
       try {
         prepare("BEGIN IMMEDIATE").run();
         const result = await work(session);
-        for (const [sql, params] of [...deferred, ...last]) prepare(sql).run(...params);
+        for (const [sql, params] of [...deferred, ...last]) prepare(sql).run(...storable(params));
         prepare("COMMIT").run();
         return result;
       } catch (error) {
