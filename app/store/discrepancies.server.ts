@@ -11,7 +11,7 @@ import { readShopSettingsSection, shopSettingsObject, writeShopSettingsSection }
 import { detectDiscrepancies, type Discrepancy, type DiscrepancyCode, type Evidence } from "../domain/discrepancies";
 import { DEFAULT_HEALTH_SETTINGS, parseHealthSettings, type HealthSettings } from "../domain/discrepancies-settings";
 import type { RollupResult } from "../domain/rollup";
-import { chunks, compareKeys, placeholders, sqlDate, valuesList, type SqlSession, type SqlValue } from "./event-log/sql-session.server";
+import { chunks, compareKeys, placeholders, sqlDate, storedText, valuesList, type SqlSession, type SqlValue } from "./event-log/sql-session.server";
 import { syncReadRows, type ReadTable } from "./event-log/read-rows.server";
 import type { StoredEvent } from "./order-store.server";
 import { threePlActiveSinceWithin, toDate } from "./sync-lag.server";
@@ -94,7 +94,7 @@ async function refreshDiscrepanciesWithin(sql: SqlSession, orders: readonly Orde
       thresholds: (settings.get(order.shop) ?? DEFAULT_HEALTH_SETTINGS).thresholds,
       threePlActiveSince: threePlSince.get(order.shop) ?? null,
     });
-    detected.set(orderKey(order.shop, order.orderId), { order, asOf, found: new Map(open.map((x) => [x.key, x])), nextCheckAt });
+    detected.set(orderKey(order.shop, order.orderId), { order, asOf, found: new Map(open.map((x) => [storedText(x.key), x])), nextCheckAt });
   }
 
   const inserts: SqlValue[][] = [];
@@ -128,7 +128,7 @@ async function refreshDiscrepanciesWithin(sql: SqlSession, orders: readonly Orde
         entry.found.delete(row.key);
         const evidence = JSON.stringify(now.evidence);
         const nowSince = new Date(now.since);
-        if (nowSince.getTime() !== since.getTime() || now.detail !== row.detail || evidence !== row.evidence) {
+        if (nowSince.getTime() !== since.getTime() || storedText(now.detail) !== row.detail || evidence !== row.evidence) {
           changes.push({ id: Number(row.id), since: nowSince, detail: now.detail, evidence });
           count(shop, row.code, since, "opened", -1);
           count(shop, row.code, nowSince, "opened", 1);

@@ -1,16 +1,8 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
-import type { SqlSession, SqlValue, SqlWriterConnection } from "./sql-session.server";
+import { storableParams, type SqlSession, type SqlValue, type SqlWriterConnection } from "./sql-session.server";
 
 const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
-
-/**
- * PostgreSQL text cannot hold NUL, which JSON allows inside strings ("\u0000" in an order name);
- * it becomes U+FFFD rather than failing the whole batch.
- */
-function storable(params: readonly SqlValue[]): SqlValue[] {
-  return params.map((p) => (typeof p === "string" && p.includes("\u0000") ? p.replaceAll("\u0000", "\ufffd") : p));
-}
 
 /** Numbers `?` placeholders as $1, $2, …; the writer's SQL never has `?` inside literals. */
 function numbered(sql: string): string {
@@ -46,9 +38,9 @@ function query(client: pg.PoolClient, sql: string, params: readonly SqlValue[]) 
   const { name, text } = statement(sql);
   let named = namedOn.get(client);
   if (!named) namedOn.set(client, (named = new Set()));
-  if (!named.has(name) && named.size >= MAX_NAMED_PER_CONNECTION) return client.query(text, storable(params));
+  if (!named.has(name) && named.size >= MAX_NAMED_PER_CONNECTION) return client.query(text, storableParams(params));
   named.add(name);
-  return client.query({ name, text, values: storable(params) });
+  return client.query({ name, text, values: storableParams(params) });
 }
 
 /** Well under PostgreSQL's 65,535 parameters per statement. */
@@ -58,7 +50,7 @@ const MAX_COMBINED_PARAMS = 30_000;
  * The deferred writes of a transaction, as few statements as the parameter limit allows: each
  * becomes a data-modifying WITH of one statement, one round trip for all. PostgreSQL runs such WITHs
  * in no order it promises (last to first, in fact), which per-order rows can afford: the advisory
- * locks keep concurrent writers off them. Combined texts differ from batch to batch, so they run
+ * locks keep other event-log writers off them. Combined texts differ from batch to batch, so they run
  * unnamed.
  */
 async function runCombined(client: pg.PoolClient, writes: ReadonlyArray<readonly [string, readonly SqlValue[]]>) {
@@ -68,7 +60,7 @@ async function runCombined(client: pg.PoolClient, writes: ReadonlyArray<readonly
     if (part.length === 1) await query(client, part[0][0], part[0][1]);
     else if (part.length > 1) {
       const text = `WITH ${part.map(([sql], i) => `w${i} AS (${sql})`).join(", ")} SELECT 1`;
-      await client.query(numbered(text), storable(part.flatMap(([, params]) => params)));
+      await client.query(numbered(text), storableParams(part.flatMap(([, params]) => params)));
     }
     part = [];
     size = 0;

@@ -1,4 +1,4 @@
-import { chunks, placeholders, valuesList, type SqlSession, type SqlValue } from "./sql-session.server";
+import { chunks, placeholders, storedText, valuesList, type SqlSession, type SqlValue } from "./sql-session.server";
 
 export type ColumnKind = "text" | "integer" | "boolean" | "timestamp";
 
@@ -18,21 +18,12 @@ const PG_CASTS: Record<ColumnKind, string> = { text: "TEXT", integer: "INTEGER",
 
 const MAX_PARAMS = 3000;
 
-/**
- * Text as either database hands it back: PostgreSQL stores NUL as U+FFFD (postgres-connection.server.ts),
- * and UTF-8 has no lone surrogates, so both writers store U+FFFD for one. A key that compared
- * unequal to its own stored copy would be deleted and inserted again on every refresh.
- */
-function asStored(value: unknown): string {
-  return String(value).replaceAll("\u0000", "\ufffd").toWellFormed();
-}
-
 function comparable(kind: ColumnKind, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (kind === "timestamp") return (value instanceof Date ? value : new Date(typeof value === "number" ? value : String(value))).getTime();
   if (kind === "boolean") return value === true || value === 1 || value === "1" || value === "t" ? 1 : 0;
   if (kind === "integer") return Number(value);
-  return asStored(value);
+  return storedText(String(value));
 }
 
 /**
@@ -45,7 +36,7 @@ function comparable(kind: ColumnKind, value: unknown): unknown {
 export async function syncReadRows(sql: SqlSession, table: ReadTable, shop: string, orderIds: readonly string[], rows: readonly ReadRow[]) {
   const keyNames = ["orderId", ...table.keys];
   const keyCount = 2 + table.keys.length;
-  const keyOf = (row: readonly unknown[]) => row.slice(1, keyCount).map(asStored).join("\u0000");
+  const keyOf = (row: readonly unknown[]) => row.slice(1, keyCount).map((value) => storedText(String(value))).join("\u0000");
   const quoted = (names: readonly string[]) => names.map((n) => `"${n}"`).join(", ");
 
   const existing = new Map<string, unknown[]>();
@@ -62,8 +53,9 @@ export async function syncReadRows(sql: SqlSession, table: ReadTable, shop: stri
 
   const inserts: ReadRow[] = [];
   const updates = new Map<string, { columns: number[]; rows: ReadRow[] }>();
-  for (const row of rows) {
-    const key = keyOf(row);
+  // Two keys stored alike are one row; the rollup's last copy stands.
+  const incoming = new Map(rows.map((row) => [keyOf(row), row]));
+  for (const [key, row] of incoming) {
     const before = existing.get(key);
     existing.delete(key);
     if (!before) {

@@ -35,6 +35,21 @@ export interface SqlWriterConnection {
   close(): Promise<void>;
 }
 
+/**
+ * Text as both writers store it. PostgreSQL text cannot hold NUL, which JSON allows inside strings
+ * ("\u0000" in an order name), and UTF-8 has no lone surrogates; each becomes U+FFFD rather than
+ * failing the whole batch. Comparing with stored rows goes through this too, or such a value would
+ * never match its own row.
+ */
+export function storedText(text: string): string {
+  return text.includes("\u0000") || !text.isWellFormed() ? text.replaceAll("\u0000", "\ufffd").toWellFormed() : text;
+}
+
+/** The parameters with every string as `storedText` makes it. */
+export function storableParams(params: readonly SqlValue[]): SqlValue[] {
+  return params.map((p) => (typeof p === "string" ? storedText(p) : p));
+}
+
 /** `(?, ?, ?), (?, ?, ?)` for multi-row VALUES. */
 export function valuesList(rows: number, columns: number): string {
   const row = `(${new Array(columns).fill("?").join(", ")})`;

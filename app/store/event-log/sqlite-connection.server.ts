@@ -1,18 +1,9 @@
 import { existsSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
-import type { SqlSession, SqlValue, SqlWriterConnection } from "./sql-session.server";
-
-/**
- * better-sqlite3 writes a lone surrogate as the bytes of one (not UTF-8) and reads them back as three
- * U+FFFD, so a key holding one would never match its own row again; it is stored as one U+FFFD, as
- * PostgreSQL's driver does.
- */
-function storable(params: readonly SqlValue[]): readonly SqlValue[] {
-  return params.some((p) => typeof p === "string" && !p.isWellFormed())
-    ? params.map((p) => (typeof p === "string" ? p.toWellFormed() : p))
-    : params;
-}
+// better-sqlite3 would write a lone surrogate as the bytes of one (not UTF-8) and read them back as
+// three U+FFFD, so parameters are stored as PostgreSQL stores them.
+import { storableParams, type SqlSession, type SqlValue, type SqlWriterConnection } from "./sql-session.server";
 
 /**
  * A dedicated better-sqlite3 connection for the event-log writer. Statements are prepared once and
@@ -60,10 +51,10 @@ export function openSqliteWriter(file: string, options: { checkpointerFile?: str
       last.push([sql, params]);
     },
     async all<Row>(sql: string, params: readonly SqlValue[] = []) {
-      return prepare(sql).all(...storable(params)) as Row[];
+      return prepare(sql).all(...storableParams(params)) as Row[];
     },
     async run(sql: string, params: readonly SqlValue[] = []) {
-      prepare(sql).run(...storable(params));
+      prepare(sql).run(...storableParams(params));
     },
   };
   let busy = false;
@@ -78,7 +69,7 @@ export function openSqliteWriter(file: string, options: { checkpointerFile?: str
       try {
         prepare("BEGIN IMMEDIATE").run();
         const result = await work(session);
-        for (const [sql, params] of [...deferred, ...last]) prepare(sql).run(...storable(params));
+        for (const [sql, params] of [...deferred, ...last]) prepare(sql).run(...storableParams(params));
         prepare("COMMIT").run();
         return result;
       } catch (error) {
