@@ -1,8 +1,6 @@
 import { existsSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
-// better-sqlite3 would write a lone surrogate as the bytes of one (not UTF-8) and read them back as
-// three U+FFFD, so parameters are stored as PostgreSQL stores them.
 import { storableParams, type SqlSession, type SqlValue, type SqlWriterConnection } from "./sql-session.server";
 
 /**
@@ -40,6 +38,8 @@ export function openSqliteWriter(file: string, options: { checkpointerFile?: str
     statements.set(sql, statement);
     return statement;
   };
+  // Every parameter goes through storableParams: better-sqlite3 would write a lone surrogate as the
+  // bytes of one (not UTF-8) and read them back as three U+FFFD, so text is stored as PostgreSQL's is.
   let deferred: Array<[string, readonly SqlValue[]]> = [];
   let last: Array<[string, readonly SqlValue[]]> = [];
   const session: SqlSession = {
