@@ -1,10 +1,11 @@
 import type { Db } from "../db.server";
 import type { SqlWriterConnection } from "../store/event-log/sql-session.server";
 import type { EventSubmission, RecordOutcome } from "../store/order-store.server";
-import { eraseCustomer, eraseShop, recordComplianceRequest, uninstallShop, updateGrantedScopes } from "../store/lifecycle.server";
+import { handleComplianceRequest, uninstallShop, updateGrantedScopes } from "../store/lifecycle.server";
 import { isDatabaseUnavailable } from "../store/database-errors.server";
 import { PreparerUnavailableError } from "./webhook-preparer-pool.server";
-import { COMPLIANCE_TOPICS, type PreparedWebhook, type WebhookPreparer } from "./webhook-preparer.server";
+import { readShopNotice } from "./shop-notice-payloads";
+import type { PreparedWebhook, WebhookPreparer } from "./webhook-preparer.server";
 import { pickWebhookHeaders, type HeaderReader } from "./webhook-verifier.server";
 
 /** Shopify's largest order payloads stay well under this; anything bigger is refused with 413. */
@@ -51,43 +52,24 @@ export function createWebhookIntake({ db, writer, prepare, record, receivedAt: r
         });
         return answer(200, outcome.stored === 0 && events.length > 0 ? "duplicate" : "ok");
       }
-      const { topic, payload } = prepared;
-      if (!payloadNamesShop(payload, webhook.shop)) {
-        // Shopify signs the body, not the shop header: a body that names a shop must name this one,
-        // or a captured delivery could be replayed against another shop's data.
-        return answer(400, "payload does not belong to the shop in X-Shopify-Shop-Domain");
-      }
-      if (topic === "app/uninstalled") {
+      // Shopify signs the body, not the topic or shop headers: a body is believed only for the topic
+      // whose shape it has and the shop it names (see shop-notice-payloads.ts).
+      const reading = readShopNotice(prepared.topic, prepared.payload, webhook.shop);
+      if (!reading.ok) return answer(400, reading.reason);
+      const { notice } = reading;
+      if (notice.topic === "app/uninstalled") {
         await uninstallShop(db(), webhook.shop, receivedAt);
         return answer(200, "ok");
       }
-      if (topic === "app/scopes_update") {
-        await updateGrantedScopes(db(), webhook.shop, payload);
+      if (notice.topic === "app/scopes_update") {
+        await updateGrantedScopes(db(), webhook.shop, notice.payload.current);
         return answer(200, "ok");
       }
-      if (COMPLIANCE_TOPICS.has(topic)) {
-        const fresh = await recordComplianceRequest(db(), webhook, topic, payload, receivedAt);
-        if (fresh && topic === "customers/redact") await eraseCustomer(db(), writer(), webhook.shop, payload, receivedAt);
-        if (fresh && topic === "shop/redact") await eraseShop(db(), webhook.shop);
-        return answer(200, fresh ? "ok" : "duplicate");
-      }
-      throw new Error(`shop notice for a topic the intake does not handle: ${topic}`);
+      const outcome = await handleComplianceRequest(db(), writer(), webhook, notice, receivedAt);
+      return outcome === "conflict" ? answer(400, "X-Shopify-Webhook-Id belongs to another compliance request") : answer(200, outcome);
     } catch (error) {
       if (isDatabaseUnavailable(error)) return answer(503, "storage unavailable, retry", { "Retry-After": "5" });
       throw error;
     }
   };
-}
-
-/**
- * Lifecycle and compliance payloads name their shop: shop_domain (compliance topics) or
- * myshopify_domain (app/uninstalled, whose `domain` may be a custom domain and is only a fallback).
- * app/scopes_update names none.
- */
-function payloadNamesShop(payload: unknown, shop: string): boolean {
-  if (!payload || typeof payload !== "object" || Array.isArray(payload)) return false;
-  const fields = payload as Record<string, unknown>;
-  const named = [fields.shop_domain, fields.myshopify_domain, fields.domain].find((value): value is string => typeof value === "string");
-  if (named === undefined) return "previous" in fields || "current" in fields;
-  return named.toLowerCase() === shop.toLowerCase();
 }

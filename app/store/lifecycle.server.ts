@@ -1,6 +1,7 @@
-import { sha256Hex } from "../crypto.server";
-import { Prisma } from "@prisma/client";
+import { Prisma, type ComplianceRequest } from "@prisma/client";
 import type { Db } from "../db.server";
+import { hashEmail, hashPhone } from "../domain/events";
+import type { ComplianceNotice } from "../intake/shop-notice-payloads";
 import type { VerifiedWebhook } from "../intake/webhook-verifier.server";
 import { eraseOrderContacts } from "./event-log/event-log-writer.server";
 import type { SqlWriterConnection } from "./event-log/sql-session.server";
@@ -16,62 +17,118 @@ export async function uninstallShop(db: Db, shop: string, at: Date): Promise<voi
   ]);
 }
 
-export async function updateGrantedScopes(db: Db, shop: string, payload: unknown): Promise<void> {
-  const current = (payload as { current?: unknown })?.current;
-  if (!Array.isArray(current) || !current.every((s) => typeof s === "string")) return;
+export async function updateGrantedScopes(db: Db, shop: string, current: readonly string[]): Promise<void> {
   await db.session.updateMany({ where: { shop }, data: { scope: current.join(",") } });
 }
 
 /**
- * Records a GDPR request. Returns false only when the same delivery was already carried out,
- * so a retry after a failed erasure erases again.
+ * Who a customers/* request is about, as ComplianceRequest keeps it (with customerId in its own
+ * column): the order ids Shopify names, and email and phone only as the hashes orders are looked up by.
  */
-export async function recordComplianceRequest(
+export type ComplianceSubject = { orderIds: string[]; emailHash: string | null; phoneHash: string | null };
+
+export function complianceSubject(request: Pick<ComplianceRequest, "subject">): ComplianceSubject {
+  const parsed = JSON.parse(request.subject) as Partial<ComplianceSubject>;
+  return { orderIds: parsed.orderIds ?? [], emailHash: parsed.emailHash ?? null, phoneHash: parsed.phoneHash ?? null };
+}
+
+export type ComplianceOutcome = "ok" | "duplicate" | "conflict";
+
+/**
+ * Records a GDPR request and carries it out. A request is identified by its webhook id, which
+ * Shopify keeps when it redelivers a failed delivery: a redelivery of a request that has not
+ * completed runs it again, one that has is acknowledged as a duplicate. Each request completes only
+ * through its own successful run; a failed run counts the attempt, keeps why (without personal
+ * data) for Settings → Privacy, and is rethrown so the delivery fails and Shopify sends it again.
+ * customers/data_request stays pending until the merchant downloads the export (privacy-export.server.ts).
+ */
+export async function handleComplianceRequest(
   db: Db,
+  writer: SqlWriterConnection,
   webhook: VerifiedWebhook,
-  topic: string,
-  payload: unknown,
+  notice: ComplianceNotice,
   at: Date,
-): Promise<boolean> {
-  const customerId = stringId((payload as { customer?: { id?: unknown } })?.customer?.id);
-  const row = await db.complianceRequest.upsert({
+): Promise<ComplianceOutcome> {
+  const request = await recordComplianceRequest(db, webhook, notice, at);
+  // The webhook id is a header, outside the signature: it must not let one request's body complete another's.
+  if (request.shop !== webhook.shop || request.topic !== notice.topic) return "conflict";
+  if (request.completedAt) return "duplicate";
+  if (request.topic === "customers/redact") {
+    await runComplianceRequest(db, request.id, "erasing the customer's orders", at, () => eraseCustomer(db, writer, request.shop, request));
+  } else if (request.topic === "shop/redact") {
+    await runComplianceRequest(db, request.id, "erasing the shop's data", at, () => eraseShop(db, request.shop));
+  }
+  return "ok";
+}
+
+async function recordComplianceRequest(db: Db, webhook: VerifiedWebhook, notice: ComplianceNotice, at: Date): Promise<ComplianceRequest> {
+  const about =
+    notice.topic === "shop/redact"
+      ? null
+      : {
+          customerId: notice.payload.customer.id,
+          requestId: notice.topic === "customers/data_request" ? notice.payload.data_request.id : null,
+          subject: {
+            orderIds: notice.topic === "customers/redact" ? notice.payload.orders_to_redact : notice.payload.orders_requested,
+            emailHash: hashEmail(notice.payload.customer.email),
+            phoneHash: hashPhone(notice.payload.customer.phone),
+          } satisfies ComplianceSubject,
+        };
+  return db.complianceRequest.upsert({
     where: { webhookId: webhook.webhookId },
-    create: { shop: webhook.shop, topic, webhookId: webhook.webhookId, customerId, receivedAt: at },
+    create: {
+      shop: webhook.shop,
+      topic: notice.topic,
+      webhookId: webhook.webhookId,
+      requestId: about?.requestId ?? null,
+      customerId: about?.customerId ?? null,
+      subject: JSON.stringify(about?.subject ?? {}),
+      receivedAt: at,
+    },
     update: {},
   });
-  if (row.completedAt) return false;
-  if (topic === "customers/data_request") await completeCompliance(db, webhook.webhookId, at);
-  return true;
 }
 
-async function completeCompliance(db: Db, webhookId: string, at: Date) {
-  await db.complianceRequest.update({ where: { webhookId }, data: { completedAt: at } });
+/**
+ * One run of a request. The failure kept is the step and the error's class and code: database
+ * messages can quote the values of the statement, which may be an order's contact data.
+ */
+export async function runComplianceRequest(db: Db, id: number, step: string, at: Date, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    const code = error && typeof error === "object" && "code" in error && typeof error.code === "string" ? ` ${error.code}` : "";
+    const lastError = `${step} failed (${error instanceof Error ? error.name : "unknown error"}${code})`;
+    // Keeping the attempt must not hide the failure itself (a database that is down answers 503 upstream).
+    await db.complianceRequest.update({ where: { id }, data: { attempts: { increment: 1 }, lastError } }).catch(() => undefined);
+    throw error;
+  }
+  await db.complianceRequest.update({ where: { id }, data: { attempts: { increment: 1 }, lastError: null, completedAt: at } });
 }
 
-type RedactPayload = {
-  customer?: { id?: unknown; email?: unknown; phone?: unknown };
-  orders_to_redact?: unknown;
-};
+/**
+ * The shop's orders a customers/* request is about: those Shopify names, and any other order placed
+ * with the customer's id, email or phone (as the storefront lookup finds them).
+ */
+export async function customerOrderIds(db: Db, shop: string, request: Pick<ComplianceRequest, "customerId" | "subject">): Promise<string[]> {
+  const { orderIds, emailHash, phoneHash } = complianceSubject(request);
+  const or: Prisma.OrderWhereInput[] = [];
+  if (orderIds.length) or.push({ orderId: { in: orderIds } });
+  if (request.customerId) or.push({ customerId: request.customerId });
+  if (emailHash) or.push({ emailHash });
+  if (phoneHash) or.push({ phoneHash });
+  const orders = or.length ? await db.order.findMany({ where: { shop, OR: or }, select: { orderId: true } }) : [];
+  return [...new Set([...orderIds, ...orders.map((o) => o.orderId)])];
+}
 
 const REDACTED_RAW = JSON.stringify({ redacted: true });
 
 /**
- * customers/redact: every order of that customer loses its raw payloads and lookup keys; the
- * status history (what shipped when) stays, as it is not personal data.
+ * customers/redact: every order of that customer loses its raw payloads, lookup keys and order
+ * status link; the status history (what shipped when) stays, as it is not personal data.
  */
-export async function eraseCustomer(db: Db, writer: SqlWriterConnection, shop: string, payload: unknown, at: Date): Promise<void> {
-  const { customer, orders_to_redact } = (payload ?? {}) as RedactPayload;
-  const orderIds = Array.isArray(orders_to_redact) ? orders_to_redact.map(stringId).filter((x): x is string => !!x) : [];
-  const customerId = stringId(customer?.id);
-  const email = typeof customer?.email === "string" ? customer.email.trim().toLowerCase() : null;
-  const or: object[] = [];
-  if (orderIds.length) or.push({ orderId: { in: orderIds } });
-  if (customerId) or.push({ customerId });
-  if (email) or.push({ emailHash: sha256Hex(email) });
-  const orders = or.length ? await db.order.findMany({ where: { shop, OR: or }, select: { orderId: true } }) : [];
-  const targets = [...new Set([...orderIds, ...orders.map((o) => o.orderId)])];
-  await eraseOrderContacts(writer, shop, targets, REDACTED_RAW);
-  await db.complianceRequest.updateMany({ where: { shop, topic: "customers/redact", completedAt: null }, data: { completedAt: at } });
+async function eraseCustomer(db: Db, writer: SqlWriterConnection, shop: string, request: ComplianceRequest): Promise<void> {
+  await eraseOrderContacts(writer, shop, await customerOrderIds(db, shop, request), REDACTED_RAW);
 }
 
 /** Every model that holds a shop's data, found from the schema itself so a new table cannot be forgotten. */
@@ -81,18 +138,8 @@ export const SHOP_SCOPED_MODELS = Prisma.dmmf.datamodel.models
 
 type DeletableDelegate = { deleteMany(args: { where: Record<string, string> }): Prisma.PrismaPromise<unknown> };
 
-/** shop/redact, 48 hours after uninstall: nothing of the shop stays but the record of this request. */
-export async function eraseShop(db: Db, shop: string): Promise<void> {
+/** shop/redact, 48 hours after uninstall: nothing of the shop stays but the record of its compliance requests. */
+async function eraseShop(db: Db, shop: string): Promise<void> {
   const delegate = (model: string) => (db as unknown as Record<string, DeletableDelegate>)[model.charAt(0).toLowerCase() + model.slice(1)];
-  await db.$transaction([
-    ...SHOP_SCOPED_MODELS.map((model) => delegate(model).deleteMany({ where: { shop } })),
-    db.shop.deleteMany({ where: { domain: shop } }),
-    db.complianceRequest.updateMany({ where: { shop, completedAt: null }, data: { completedAt: new Date() } }),
-  ]);
-}
-
-function stringId(value: unknown): string | null {
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  if (typeof value === "string" && value.length > 0) return value.replace(/^gid:\/\/shopify\/\w+\//, "");
-  return null;
+  await db.$transaction([...SHOP_SCOPED_MODELS.map((model) => delegate(model).deleteMany({ where: { shop } })), db.shop.deleteMany({ where: { domain: shop } })]);
 }

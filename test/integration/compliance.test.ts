@@ -11,8 +11,10 @@ import { createWebhookVerifier } from "../../app/intake/webhook-verifier.server"
 import { createWebhookPreparer } from "../../app/intake/webhook-preparer.server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { Session } from "@shopify/shopify-api";
+import { hashEmail } from "../../app/domain/events";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { findTextEverywhere } from "../support/database-search";
+import { shopifyExample } from "../support/shopify-examples";
 import { signedWebhookHeaders, TEST_SECRET } from "../support/webhooks";
 
 const SHOP = "test-shop.myshopify.com";
@@ -20,6 +22,7 @@ const OTHER_SHOP = "other-shop.myshopify.com";
 let db: TestDatabase;
 let writer: SqlWriterConnection;
 let receive: ReturnType<typeof createWebhookIntake>;
+let committer: GroupCommitter;
 
 const camille = fixture("two-box-order.create");
 const camilleId = String(camille.id);
@@ -32,7 +35,24 @@ const jonas = {
   customer: { id: 7410852969999, email: "jonas.berg@example.org", first_name: "Jonas", last_name: "Berg", phone: "+46 70 123 45 67" },
   shipping_address: { first_name: "Jonas", last_name: "Berg", address1: "Storgatan 1", city: "Umeå", country_code: "SE", zip: "90326" },
   billing_address: { first_name: "Jonas", last_name: "Berg", address1: "Storgatan 1", city: "Umeå", country_code: "SE", zip: "90326" },
+  order_status_url: "https://alpine-outfitters.myshopify.com/90210/orders/77aa/authenticate?key=jonaskey0001",
 };
+const CAMILLE_STATUS_KEY = "key=0a1b2c3d4e5f";
+const JONAS_STATUS_KEY = "key=jonaskey0001";
+
+/** One more order of its own customer, for the tests that redact customers one by one. */
+function customerOrder(orderId: number, customerId: number, email: string) {
+  return { ...fixture("single-parcel.create"), id: orderId, name: `#${orderId}`, email, contact_email: email, phone: null, customer: { id: customerId, email, phone: null } };
+}
+
+function intakeDependencies(): Parameters<typeof createWebhookIntake>[0] {
+  return {
+    db: () => db.prisma,
+    writer: () => writer,
+    record: (s) => committer.submit(s),
+    prepare: createWebhookPreparer(createWebhookVerifier({ apiKey: "k", apiSecret: TEST_SECRET, previousApiSecret: undefined, appUrl: "https://app.example.com" })),
+  };
+}
 
 async function send(topic: string, payload: unknown, shop = SHOP) {
   const body = JSON.stringify(payload);
@@ -42,13 +62,8 @@ async function send(topic: string, payload: unknown, shop = SHOP) {
 beforeAll(async () => {
   db = await createTestDatabase();
   writer = openEventLogWriter(db.url);
-  const committer = new GroupCommitter(() => writer);
-  receive = createWebhookIntake({
-    db: () => db.prisma,
-    writer: () => writer,
-    record: (s) => committer.submit(s),
-    prepare: createWebhookPreparer(createWebhookVerifier({ apiKey: "k", apiSecret: TEST_SECRET, previousApiSecret: undefined, appUrl: "https://app.example.com" })),
-  });
+  committer = new GroupCommitter(() => writer);
+  receive = createWebhookIntake(intakeDependencies());
   expect((await send("orders/create", camille)).status).toBe(200);
   expect((await send("fulfillments/create", fixture("two-box-order.fulfillment-a.create"))).status).toBe(200);
   expect((await send("orders/create", jonas)).status).toBe(200);
@@ -61,12 +76,28 @@ afterAll(async () => {
 });
 
 describe(`GDPR compliance webhooks on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
-  it("records customers/data_request", async () => {
-    const payload = { shop_id: 1, shop_domain: SHOP, orders_requested: [camille.id], customer: { id: 7410852963001, email: "camille.tremblay@example.com" }, data_request: { id: 99 } };
+  it("records customers/data_request with who it is about, contact data only as hashes, and keeps it pending", async () => {
+    const payload = { shop_id: 1, shop_domain: SHOP, orders_requested: [camille.id], customer: { id: 7410852963001, email: "Camille.Tremblay@Example.com", phone: "+1 514 555 0142" }, data_request: { id: 99 } };
     expect((await send("customers/data_request", payload)).status).toBe(200);
     const request = await db.prisma.complianceRequest.findFirstOrThrow({ where: { shop: SHOP, topic: "customers/data_request" } });
-    expect(request.customerId).toBe("7410852963001");
-    expect(request.completedAt).toBeInstanceOf(Date);
+    expect(request).toMatchObject({ customerId: "7410852963001", requestId: "99", completedAt: null, exportedAt: null, lastError: null });
+    expect(JSON.parse(request.subject)).toEqual({ orderIds: [camilleId], emailHash: hashEmail("camille.tremblay@example.com"), phoneHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(JSON.stringify(request)).not.toMatch(/tremblay|514/i);
+  });
+
+  it("accepts Shopify's own example bodies, and refuses one signed for another topic before doing anything", async () => {
+    for (const topic of ["customers/data_request", "customers/redact", "app/uninstalled", "app/scopes_update"]) {
+      const example = shopifyExample("2026-07", topic, OTHER_SHOP);
+      expect((await send(topic, example, OTHER_SHOP)).status, topic).toBe(200);
+    }
+    const before = await db.prisma.complianceRequest.count();
+    const redact = await send("shop/redact", shopifyExample("2026-07", "customers/redact", SHOP));
+    expect(redact).toMatchObject({ status: 400, body: expect.stringMatching(/shop\/redact body has customer, which customers\/data_request and customers\/redact bodies have/) });
+    const request = await send("customers/redact", shopifyExample("2026-07", "customers/data_request", SHOP));
+    expect(request).toMatchObject({ status: 400, body: expect.stringMatching(/orders_requested/) });
+    expect((await send("customers/redact", shopifyExample("2026-07", "customers/redact", OTHER_SHOP))).status).toBe(400);
+    expect(await db.prisma.complianceRequest.count()).toBe(before);
+    expect(await db.prisma.order.count({ where: { shop: SHOP } })).toBeGreaterThan(0);
   });
 
   it("customers/redact erases that customer's data everywhere, raw payloads included, and nobody else's", async () => {
@@ -86,7 +117,14 @@ describe(`GDPR compliance webhooks on ${process.env.TEST_DATABASE ?? "sqlite"}`,
     const order = await db.prisma.order.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: camilleId } } });
     expect(order.emailHash).toBeNull();
     expect(order.customerId).toBeNull();
-    expect(JSON.parse(order.document).status).toBe("partially_shipped");
+    expect(JSON.parse(order.document)).toMatchObject({ status: "partially_shipped", statusPageUrl: null });
+    // The order status link is a bearer link to the customer's order page.
+    expect(await db.prisma.event.count({ where: { shop: SHOP, data: { contains: CAMILLE_STATUS_KEY } } })).toBe(0);
+    expect(await db.prisma.order.count({ where: { shop: SHOP, document: { contains: CAMILLE_STATUS_KEY } } })).toBe(0);
+    expect(await db.prisma.order.count({ where: { shop: SHOP, document: { contains: JONAS_STATUS_KEY } } })).toBe(1);
+    expect(await db.prisma.order.count({ where: { shop: OTHER_SHOP, document: { contains: CAMILLE_STATUS_KEY } } })).toBe(1);
+    const request = await db.prisma.complianceRequest.findFirstOrThrow({ where: { shop: SHOP, topic: "customers/redact" } });
+    expect(request).toMatchObject({ attempts: 1, lastError: null, completedAt: expect.any(Date) });
 
     const leftovers = (await findTextEverywhere(db, "Tremblay")).filter((h) => h.count > 0);
     const otherShopEvents = await db.prisma.event.count({ where: { shop: OTHER_SHOP, raw: { contains: "Tremblay" } } });
@@ -114,7 +152,60 @@ describe(`GDPR compliance webhooks on ${process.env.TEST_DATABASE ?? "sqlite"}`,
     expect((await storage.loadSession(session.id))?.accessToken).toBe("shpat_secret_token_value");
   });
 
-  it("shop/redact erases everything of the shop and keeps only the record of the request", async () => {
+  it("completes each customers/redact only by its own run: a failed one stays pending until its redelivery succeeds", async () => {
+    const ana = customerOrder(5801234567101, 7410852960101, "ana.silva@example.net");
+    const ben = customerOrder(5801234567102, 7410852960102, "ben.okafor@example.net");
+    for (const order of [ana, ben]) expect((await send("orders/create", order)).status).toBe(200);
+    let failNext = false;
+    const flakyWriter: SqlWriterConnection = {
+      dialect: writer.dialect,
+      close: () => writer.close(),
+      transaction(work) {
+        if (!failNext) return writer.transaction(work);
+        failNext = false;
+        return Promise.reject(new Error("could not write the erasure of ana.silva@example.net"));
+      },
+    };
+    const flakyReceive = createWebhookIntake({ ...intakeDependencies(), writer: () => flakyWriter });
+    const redactionOf = (order: typeof ana, webhookId: string) => {
+      const body = JSON.stringify({ shop_id: 1, shop_domain: SHOP, customer: { id: order.customer.id, email: order.email, phone: null }, orders_to_redact: [order.id] });
+      return () => flakyReceive(body, signedWebhookHeaders("customers/redact", body, { webhookId }));
+    };
+    const requestA = redactionOf(ana, "redact-ana");
+    const requestB = redactionOf(ben, "redact-ben");
+    const state = (webhookId: string) => db.prisma.complianceRequest.findUniqueOrThrow({ where: { webhookId } });
+    const lookupKeys = (order: typeof ana) => db.prisma.order.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: String(order.id) } }, select: { emailHash: true, customerId: true } });
+
+    failNext = true;
+    await expect(requestA()).rejects.toThrow();
+    expect(await state("redact-ana")).toMatchObject({ completedAt: null, attempts: 1, lastError: "erasing the customer's orders failed (Error)" });
+    expect((await lookupKeys(ana)).customerId).toBe(String(ana.customer.id));
+
+    expect(await requestB()).toMatchObject({ status: 200, body: "ok" });
+    expect(await state("redact-ben")).toMatchObject({ completedAt: expect.any(Date), attempts: 1 });
+    expect(await lookupKeys(ben)).toEqual({ emailHash: null, customerId: null });
+    // Ben's success completes Ben's request only.
+    expect(await state("redact-ana")).toMatchObject({ completedAt: null, attempts: 1 });
+    expect((await lookupKeys(ana)).customerId).toBe(String(ana.customer.id));
+
+    // Shopify redelivers the failed delivery with the same webhook id.
+    expect(await requestA()).toMatchObject({ status: 200, body: "ok" });
+    expect(await state("redact-ana")).toMatchObject({ completedAt: expect.any(Date), attempts: 2, lastError: null });
+    expect(await lookupKeys(ana)).toEqual({ emailHash: null, customerId: null });
+    expect(await db.prisma.event.count({ where: { shop: SHOP, raw: { contains: "ana.silva" } } })).toBe(0);
+    expect(await requestA()).toMatchObject({ status: 200, body: "duplicate" });
+  });
+
+  it("a webhook id of one request cannot complete another", async () => {
+    const body = JSON.stringify({ shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: null, phone: null }, orders_to_redact: [] });
+    const dataRequest = await db.prisma.complianceRequest.findFirstOrThrow({ where: { shop: SHOP, topic: "customers/data_request" } });
+    expect(await receive(body, signedWebhookHeaders("customers/redact", body, { webhookId: dataRequest.webhookId }))).toMatchObject({ status: 400 });
+    expect((await db.prisma.complianceRequest.findUniqueOrThrow({ where: { id: dataRequest.id } })).completedAt).toBeNull();
+  });
+
+  it("shop/redact erases everything of the shop, keeps the record of the requests and completes only itself", async () => {
+    const pendingBefore = await db.prisma.complianceRequest.findMany({ where: { shop: SHOP, completedAt: null }, select: { id: true } });
+    expect(pendingBefore.length).toBeGreaterThan(0);
     expect((await send("shop/redact", { shop_id: 1, shop_domain: SHOP })).status).toBe(200);
     expect(SHOP_SCOPED_MODELS).toEqual(expect.arrayContaining(["Event", "Order", "Session", "ApiKey"]));
     for (const model of SHOP_SCOPED_MODELS) {
@@ -123,6 +214,8 @@ describe(`GDPR compliance webhooks on ${process.env.TEST_DATABASE ?? "sqlite"}`,
     }
     expect(await db.prisma.shop.count({ where: { domain: SHOP } })).toBe(0);
     expect(await db.prisma.order.count({ where: { shop: OTHER_SHOP } })).toBe(1);
-    expect(await db.prisma.complianceRequest.count({ where: { shop: SHOP, topic: "shop/redact" } })).toBe(1);
+    expect(await db.prisma.complianceRequest.findFirstOrThrow({ where: { shop: SHOP, topic: "shop/redact" } })).toMatchObject({ completedAt: expect.any(Date), attempts: 1 });
+    const pendingAfter = await db.prisma.complianceRequest.findMany({ where: { shop: SHOP, completedAt: null }, select: { id: true } });
+    expect(pendingAfter).toEqual(pendingBefore);
   });
 });

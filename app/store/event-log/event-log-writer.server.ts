@@ -106,6 +106,8 @@ export async function eraseOrderContacts(connection: SqlWriterConnection, shop: 
       for (const row of rows) {
         const data = JSON.parse(row.data) as Record<string, unknown>;
         data.customer = { customerId: null, emailHash: null, phoneHash: null };
+        // The order status page link carries its own access key: whoever holds it sees the customer's order.
+        data.orderStatusUrl = null;
         await sql.run(`UPDATE "Event" SET "data" = ? WHERE "id" = ?`, [JSON.stringify(data), Number(row.id)]);
       }
       await sql.run(`UPDATE "Event" SET "raw" = ? WHERE "shop" = ? AND "orderId" IN (${placeholders(ids.length)})`, [redactedRaw, shop, ...ids]);
