@@ -279,6 +279,9 @@ export type OrderEvent =
   | ThreePlShipmentEvent
   | CarrierTrackingEvent;
 
+/** An event before the order it belongs to is known: feed rows, and webhooks that name a fulfillment order. */
+export type OrderlessEvent = OrderEvent extends infer E ? (E extends OrderEvent ? Omit<E, "orderId"> : never) : never;
+
 /**
  * Tie-break between events with the same occurredAt: facts about what exists come before facts about
  * where it is, and removals come last, so "created then cancelled in the same second" ends cancelled.

@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import { hashEmail, hashPhone, type OrderEvent } from "./events";
 import { fixture } from "./fixtures/load";
 import {
+  FULFILLMENT_ORDER_TOPICS,
   InvalidPayloadError,
   SUPPORTED_TOPICS,
   UnsupportedTopicError,
+  normalizeFulfillmentOrderWebhook,
   normalizeShopifyWebhook,
 } from "./shopify-webhooks";
 
@@ -302,31 +304,68 @@ describe("refunds/create", () => {
   });
 });
 
-describe("fulfillment_holds/added and released", () => {
-  it("reads the order from the fulfillment order's gid", () => {
-    expect(one("fulfillment_holds/added", fixture("hold.added"))).toEqual({
-      source: "shopify",
-      kind: "fulfillment_hold_added",
-      orderId: "5801234567005",
-      occurredAt: "2026-03-09T12:00:00.000Z",
-      dedupeKey: meta.webhookId,
-      data: { fulfillmentOrderId: "6601005", holdId: "7701005", reason: "incorrect_address" },
+describe("hold and fulfillment-order topics", () => {
+  const holds = (topic: string, payload: unknown, m: Partial<typeof meta> = {}) => normalizeFulfillmentOrderWebhook(topic, payload, { ...meta, ...m });
+
+  it("reads the fulfillment order and the hold; the order is the caller's to resolve", () => {
+    expect(holds("fulfillment_holds/added", fixture("hold.added"))).toEqual({
+      fulfillmentOrderId: "6601005",
+      events: [
+        {
+          source: "shopify",
+          kind: "fulfillment_hold_added",
+          occurredAt: "2026-03-09T12:00:00.000Z",
+          dedupeKey: meta.webhookId,
+          data: { fulfillmentOrderId: "6601005", holdId: "7701005", reason: "incorrect_address" },
+        },
+      ],
     });
-    expect(one("fulfillment_holds/released", fixture("hold.released"))).toMatchObject({
-      kind: "fulfillment_hold_released",
-      orderId: "5801234567005",
-      data: { fulfillmentOrderId: "6601005", holdId: "7701005" },
-    });
+    expect(holds("fulfillment_holds/released", fixture("hold.released")).events).toMatchObject([
+      { kind: "fulfillment_hold_released", data: { fulfillmentOrderId: "6601005", holdId: "7701005" } },
+    ]);
+  });
+
+  it("placed_on_hold adds every hold the fulfillment order lists, one event each", () => {
+    const payload = {
+      fulfillment_order: {
+        id: "gid://shopify/FulfillmentOrder/1",
+        status: "on_hold",
+        fulfillment_holds: [
+          { id: "gid://shopify/FulfillmentHold/1", reason: "other" },
+          { id: "gid://shopify/FulfillmentHold/2", reason: "inventory_out_of_stock" },
+        ],
+      },
+      created_fulfillment_hold: { id: "gid://shopify/FulfillmentHold/1", reason: "other" },
+    };
+    const { fulfillmentOrderId, events } = holds("fulfillment_orders/placed_on_hold", payload);
+    expect(fulfillmentOrderId).toBe("1");
+    expect(events.map((e) => [e.kind, e.dedupeKey, (e.data as { holdId: string }).holdId])).toEqual([
+      ["fulfillment_hold_added", `${meta.webhookId}#0`, "1"],
+      ["fulfillment_hold_added", `${meta.webhookId}#1`, "2"],
+    ]);
+  });
+
+  it("hold_released and cancelled release every hold of the fulfillment order", () => {
+    for (const topic of ["fulfillment_orders/hold_released", "fulfillment_orders/cancelled"]) {
+      expect(holds(topic, { fulfillment_order: { id: "gid://shopify/FulfillmentOrder/1", status: "open" } }).events).toMatchObject([
+        { kind: "fulfillment_hold_released", data: { fulfillmentOrderId: "1", holdId: null } },
+      ]);
+    }
   });
 
   it("does not keep the merchant's free-text hold notes", () => {
-    expect(JSON.stringify(one("fulfillment_holds/added", fixture("hold.added")))).not.toContain("Apartment");
+    expect(JSON.stringify(holds("fulfillment_holds/added", fixture("hold.added")))).not.toContain("Apartment");
   });
 
-  it("rejects a hold that names no order, and one with no time", () => {
-    expectInvalid("fulfillment_holds/added", { fulfillment_order: { id: "gid://shopify/FulfillmentOrder/1" } }, /order_id: required/);
-    expectInvalid("fulfillment_holds/released", fixture("hold.released"), /no occurrence time/, { triggeredAt: undefined });
-    expectInvalid("fulfillment_holds/added", { fulfillment_hold: {} }, /fulfillment_order: Required/);
+  it("rejects a hold without a fulfillment order, and one with no time", () => {
+    expect(() => holds("fulfillment_holds/added", { fulfillment_hold: {} })).toThrow(/fulfillment_order: Required/);
+    expect(() => holds("fulfillment_holds/released", fixture("hold.released"), { triggeredAt: undefined })).toThrow(/no occurrence time/);
+    expect(() => holds("fulfillment_orders/hold_released", { fulfillment_order: { id: "not an id" } })).toThrow(InvalidPayloadError);
+  });
+
+  it("is not the order normaliser's, and the order topics are not its", () => {
+    expect(() => normalizeShopifyWebhook("fulfillment_holds/added", fixture("hold.added"), meta)).toThrow(UnsupportedTopicError);
+    expect(() => holds("orders/create", fixture("two-box-order.create"))).toThrow(UnsupportedTopicError);
   });
 });
 
@@ -341,7 +380,7 @@ describe("topics and delivery metadata", () => {
     expect(one("Orders/Create", fixture("two-box-order.create")).kind).toBe("order_snapshot");
   });
 
-  it("supports exactly the thirteen subscribed topics", () => {
+  it("supports exactly the subscribed order topics", () => {
     expect([...SUPPORTED_TOPICS].sort()).toEqual(
       [
         "orders/create",
@@ -355,8 +394,15 @@ describe("topics and delivery metadata", () => {
         "fulfillment_events/create",
         "fulfillment_events/delete",
         "refunds/create",
+      ].sort(),
+    );
+    expect([...FULFILLMENT_ORDER_TOPICS].sort()).toEqual(
+      [
         "fulfillment_holds/added",
         "fulfillment_holds/released",
+        "fulfillment_orders/placed_on_hold",
+        "fulfillment_orders/hold_released",
+        "fulfillment_orders/cancelled",
       ].sort(),
     );
   });

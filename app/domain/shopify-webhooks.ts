@@ -14,6 +14,7 @@ import {
   type FulfillmentLineData,
   type LineItemData,
   type OrderEvent,
+  type OrderlessEvent,
 } from "./events";
 
 export class InvalidPayloadError extends Error {
@@ -50,10 +51,22 @@ export const SUPPORTED_TOPICS = [
   "fulfillment_events/create",
   "fulfillment_events/delete",
   "refunds/create",
-  "fulfillment_holds/added",
-  "fulfillment_holds/released",
 ] as const;
 export type SupportedTopic = (typeof SUPPORTED_TOPICS)[number];
+
+/**
+ * Topics whose payload names only a fulfillment order, never its order (Shopify's published examples
+ * for every API version): the intake resolves the order before the events reach the log. Which
+ * fulfillment_orders/* topics are subscribed, and why the others are not: docs/decisions/020-*.
+ */
+export const FULFILLMENT_ORDER_TOPICS = [
+  "fulfillment_holds/added",
+  "fulfillment_holds/released",
+  "fulfillment_orders/placed_on_hold",
+  "fulfillment_orders/hold_released",
+  "fulfillment_orders/cancelled",
+] as const;
+export type FulfillmentOrderTopic = (typeof FULFILLMENT_ORDER_TOPICS)[number];
 
 // ---------------------------------------------------------------------------------------------------
 // Field schemas
@@ -196,13 +209,17 @@ const fulfillmentEventDeleteSchema = z.object({
   updated_at: optionalTime,
 });
 
-const holdSchema = z.object({
-  order_id: shopifyId.nullish(),
-  fulfillment_order: z
-    .object({ id: shopifyId, order_id: shopifyId.nullish(), status: optionalText })
-    .passthrough(),
-  fulfillment_hold: z.object({ id: shopifyId.nullish(), reason: optionalText }).passthrough().nullish(),
-});
+const holdSchema = z.object({ id: shopifyId.nullish(), reason: optionalText }).passthrough();
+
+const fulfillmentOrderSchema = z
+  .object({ id: shopifyId, status: optionalText, fulfillment_holds: z.array(holdSchema).nullish() })
+  .passthrough();
+
+const fulfillmentHoldPayloadSchema = z.object({ fulfillment_order: fulfillmentOrderSchema, fulfillment_hold: holdSchema.nullish() });
+
+const placedOnHoldSchema = z.object({ fulfillment_order: fulfillmentOrderSchema, created_fulfillment_hold: holdSchema.nullish() });
+
+const fulfillmentOrderPayloadSchema = z.object({ fulfillment_order: fulfillmentOrderSchema });
 
 // ---------------------------------------------------------------------------------------------------
 // Normaliser
@@ -391,34 +408,73 @@ function normalize(topic: SupportedTopic, payload: unknown, meta: WebhookMeta): 
         },
       ];
     }
+  }
+}
+
+type OrderlessDraft = OrderlessEvent extends infer E ? (E extends OrderlessEvent ? Omit<E, "dedupeKey"> : never) : never;
+
+function holdEvent(
+  kind: "fulfillment_hold_added" | "fulfillment_hold_released",
+  occurredAt: string,
+  fulfillmentOrderId: string,
+  hold: z.output<typeof holdSchema> | null | undefined,
+): OrderlessDraft {
+  return {
+    source: "shopify",
+    kind,
+    occurredAt,
+    data: { fulfillmentOrderId, holdId: hold?.id ?? null, reason: hold?.reason ? hold.reason.toLowerCase() : null },
+  };
+}
+
+function normalizeFulfillmentOrderTopic(
+  topic: FulfillmentOrderTopic,
+  payload: unknown,
+  meta: WebhookMeta,
+): { fulfillmentOrderId: string; drafts: OrderlessDraft[] } {
+  switch (topic) {
     case "fulfillment_holds/added":
     case "fulfillment_holds/released": {
-      const h = parse(topic, holdSchema, payload);
-      const orderId = h.fulfillment_order.order_id ?? h.order_id;
-      if (!orderId) {
-        throw new InvalidPayloadError(topic, [
-          "fulfillment_order.order_id: required (the hold cannot be attributed to an order without it)",
-        ]);
-      }
-      return [
-        {
-          source: "shopify",
-          kind: topic === "fulfillment_holds/added" ? "fulfillment_hold_added" : "fulfillment_hold_released",
-          orderId,
-          occurredAt: occurredAt(topic, meta),
-          data: {
-            fulfillmentOrderId: h.fulfillment_order.id,
-            holdId: h.fulfillment_hold?.id ?? null,
-            reason: h.fulfillment_hold?.reason ? h.fulfillment_hold.reason.toLowerCase() : null,
-          },
-        },
-      ];
+      const h = parse(topic, fulfillmentHoldPayloadSchema, payload);
+      const kind = topic === "fulfillment_holds/added" ? "fulfillment_hold_added" : "fulfillment_hold_released";
+      const foId = h.fulfillment_order.id;
+      return { fulfillmentOrderId: foId, drafts: [holdEvent(kind, occurredAt(topic, meta), foId, h.fulfillment_hold)] };
+    }
+    case "fulfillment_orders/placed_on_hold": {
+      const h = parse(topic, placedOnHoldSchema, payload);
+      const foId = h.fulfillment_order.id;
+      const at = occurredAt(topic, meta);
+      // The fulfillment order lists every hold it now has (holds stack); older bodies only the new one.
+      const holds = h.fulfillment_order.fulfillment_holds?.length ? h.fulfillment_order.fulfillment_holds : [h.created_fulfillment_hold];
+      return { fulfillmentOrderId: foId, drafts: holds.map((hold) => holdEvent("fulfillment_hold_added", at, foId, hold)) };
+    }
+    case "fulfillment_orders/hold_released":
+    case "fulfillment_orders/cancelled": {
+      // Both leave the fulfillment order with no hold: released (status back to open), or cancelled and,
+      // where Shopify replaces it, replaced by an open one. A release without a hold id clears them all.
+      const f = parse(topic, fulfillmentOrderPayloadSchema, payload);
+      const foId = f.fulfillment_order.id;
+      return { fulfillmentOrderId: foId, drafts: [holdEvent("fulfillment_hold_released", occurredAt(topic, meta), foId, null)] };
     }
   }
 }
 
 function isSupportedTopic(topic: string): topic is SupportedTopic {
   return (SUPPORTED_TOPICS as readonly string[]).includes(topic);
+}
+
+function isFulfillmentOrderTopic(topic: string): topic is FulfillmentOrderTopic {
+  return (FULFILLMENT_ORDER_TOPICS as readonly string[]).includes(topic);
+}
+
+function dedupeKeyOf(meta: WebhookMeta, index: number, count: number): string {
+  return count === 1 ? meta.webhookId : `${meta.webhookId}#${index}`;
+}
+
+function requireWebhookId(topic: string, meta: WebhookMeta) {
+  if (!meta.webhookId || meta.webhookId.trim() === "") {
+    throw new InvalidPayloadError(topic, ["webhook id is required to deduplicate deliveries"]);
+  }
 }
 
 /**
@@ -432,15 +488,26 @@ export function normalizeShopifyWebhook(
 ): { events: OrderEvent[] } {
   const normalisedTopic = topic.trim().toLowerCase();
   if (!isSupportedTopic(normalisedTopic)) throw new UnsupportedTopicError(topic);
-  if (!meta.webhookId || meta.webhookId.trim() === "") {
-    throw new InvalidPayloadError(normalisedTopic, ["webhook id is required to deduplicate deliveries"]);
-  }
+  requireWebhookId(normalisedTopic, meta);
   const drafts = normalize(normalisedTopic, payload, meta);
-  const events = drafts.map(
-    (draft, index): OrderEvent => ({
-      ...draft,
-      dedupeKey: drafts.length === 1 ? meta.webhookId : `${meta.webhookId}#${index}`,
-    }),
-  );
-  return { events };
+  return { events: drafts.map((draft, index): OrderEvent => ({ ...draft, dedupeKey: dedupeKeyOf(meta, index, drafts.length) })) };
+}
+
+/**
+ * Normalises a hold or fulfillment-order webhook: the events of the fulfillment order it names, which
+ * belong to an order the caller still has to resolve (see app/sources/fulfillment-orders.server.ts).
+ */
+export function normalizeFulfillmentOrderWebhook(
+  topic: string,
+  payload: unknown,
+  meta: WebhookMeta,
+): { fulfillmentOrderId: string; events: OrderlessEvent[] } {
+  const normalisedTopic = topic.trim().toLowerCase();
+  if (!isFulfillmentOrderTopic(normalisedTopic)) throw new UnsupportedTopicError(topic);
+  requireWebhookId(normalisedTopic, meta);
+  const { fulfillmentOrderId, drafts } = normalizeFulfillmentOrderTopic(normalisedTopic, payload, meta);
+  return {
+    fulfillmentOrderId,
+    events: drafts.map((draft, index): OrderlessEvent => ({ ...draft, dedupeKey: dedupeKeyOf(meta, index, drafts.length) })),
+  };
 }

@@ -3,6 +3,7 @@ import type { SqlWriterConnection } from "../store/event-log/sql-session.server"
 import type { EventSubmission, RecordOutcome } from "../store/order-store.server";
 import { handleComplianceRequest, uninstallShop, updateGrantedScopes } from "../store/lifecycle.server";
 import { isDatabaseUnavailable } from "../store/database-errors.server";
+import { deliverFeedItems } from "../sources/feed-delivery.server";
 import { PreparerUnavailableError } from "./webhook-preparer-pool.server";
 import { readShopNotice } from "./shop-notice-payloads";
 import type { PreparedWebhook, WebhookPreparer } from "./webhook-preparer.server";
@@ -51,6 +52,17 @@ export function createWebhookIntake({ db, writer, prepare, record, receivedAt: r
           receivedAt,
         });
         return answer(200, outcome.stored === 0 && events.length > 0 ? "duplicate" : "ok");
+      }
+      if (prepared.kind === "fulfillment-order-events") {
+        // Recorded at once when the fulfillment order's order is known, else kept (and acknowledged)
+        // until it is: see app/sources/fulfillment-orders.server.ts.
+        const outcomes = await deliverFeedItems(
+          { db: db(), record: (submissions) => Promise.all(submissions.map(record)) },
+          webhook.shop,
+          prepared.events.map((event) => ({ match: { by: "fulfillment_order" as const, id: prepared.fulfillmentOrderId }, event, raw: rawBody })),
+          receivedAt,
+        );
+        return answer(200, outcomes.every((o) => o === "duplicate") ? "duplicate" : "ok");
       }
       // Shopify signs the body, not the topic or shop headers: a body is believed only for the topic
       // whose shape it has and the shop it names (see shop-notice-payloads.ts).

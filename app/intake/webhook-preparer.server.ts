@@ -1,9 +1,21 @@
-import type { OrderEvent } from "../domain/events";
-import { InvalidPayloadError, normalizeShopifyWebhook, SUPPORTED_TOPICS, UnsupportedTopicError } from "../domain/shopify-webhooks";
+import type { OrderEvent, OrderlessEvent } from "../domain/events";
+import { parseShopifyJson } from "../domain/shopify-json";
+import {
+  FULFILLMENT_ORDER_TOPICS,
+  InvalidPayloadError,
+  normalizeFulfillmentOrderWebhook,
+  normalizeShopifyWebhook,
+  SUPPORTED_TOPICS,
+  UnsupportedTopicError,
+} from "../domain/shopify-webhooks";
 import type { VerifiedWebhook, WebhookHeaders, WebhookVerification } from "./webhook-verifier.server";
 
-/** Topics whose payload becomes order events: the normaliser's list, as shopify.app.toml subscribes them. */
-export const ORDER_TOPICS: ReadonlySet<string> = new Set(SUPPORTED_TOPICS);
+/** Topics whose payload names its order: the normaliser's list, as shopify.app.toml subscribes them. */
+const ORDER_BOUND_TOPICS: ReadonlySet<string> = new Set(SUPPORTED_TOPICS);
+/** Topics whose payload names only a fulfillment order; the intake finds the order. */
+const FULFILLMENT_ORDER_BOUND_TOPICS: ReadonlySet<string> = new Set(FULFILLMENT_ORDER_TOPICS);
+/** Every topic whose payload becomes order events. */
+export const ORDER_TOPICS: ReadonlySet<string> = new Set([...SUPPORTED_TOPICS, ...FULFILLMENT_ORDER_TOPICS]);
 export const LIFECYCLE_TOPICS: ReadonlySet<string> = new Set(["app/uninstalled", "app/scopes_update"]);
 export const COMPLIANCE_TOPICS: ReadonlySet<string> = new Set(["customers/data_request", "customers/redact", "shop/redact"]);
 
@@ -11,6 +23,7 @@ export const COMPLIANCE_TOPICS: ReadonlySet<string> = new Set(["customers/data_r
 export type PreparedWebhook =
   | { kind: "refused"; status: 400 | 401; reason: string }
   | { kind: "order-events"; webhook: VerifiedWebhook; events: OrderEvent[] }
+  | { kind: "fulfillment-order-events"; webhook: VerifiedWebhook; fulfillmentOrderId: string; events: OrderlessEvent[] }
   | { kind: "shop-notice"; webhook: VerifiedWebhook; topic: string; payload: unknown };
 
 export type WebhookPreparer = (rawBody: string, headers: WebhookHeaders) => Promise<PreparedWebhook>;
@@ -29,14 +42,17 @@ export function createWebhookPreparer(verify: (rawBody: string, headers: Webhook
 
     let payload: unknown;
     try {
-      payload = JSON.parse(rawBody);
+      payload = parseShopifyJson(rawBody);
     } catch {
       return { kind: "refused", status: 400, reason: "body is not JSON" };
     }
     if (LIFECYCLE_TOPICS.has(topic) || COMPLIANCE_TOPICS.has(topic)) return { kind: "shop-notice", webhook, topic, payload };
-    if (!ORDER_TOPICS.has(topic)) return { kind: "refused", status: 400, reason: `unsupported topic ${topic || "(none)"}` };
     try {
-      return { kind: "order-events", webhook, events: normalizeShopifyWebhook(topic, payload, webhook).events };
+      if (ORDER_BOUND_TOPICS.has(topic)) return { kind: "order-events", webhook, events: normalizeShopifyWebhook(topic, payload, webhook).events };
+      if (FULFILLMENT_ORDER_BOUND_TOPICS.has(topic)) {
+        return { kind: "fulfillment-order-events", webhook, ...normalizeFulfillmentOrderWebhook(topic, payload, webhook) };
+      }
+      return { kind: "refused", status: 400, reason: `unsupported topic ${topic || "(none)"}` };
     } catch (error) {
       if (error instanceof InvalidPayloadError || error instanceof UnsupportedTopicError) return { kind: "refused", status: 400, reason: error.message };
       throw error;

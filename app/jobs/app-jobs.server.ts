@@ -4,6 +4,7 @@
  */
 import { appConfig } from "../config.server";
 import { matchPendingItems, recordDirectly, shopsWithPendingItems } from "../sources/feed-delivery.server";
+import { resolveWaitingFulfillmentOrders, shopsWithWaitingFulfillmentOrders } from "../sources/fulfillment-orders.server";
 import { BACKFILL_JOB } from "../sources/shopify-reconciliation/backfill-schedule.server";
 import { backfillRecentOrders, reconcileUpdatedOrders, type BackfillState, type WatermarkState } from "../sources/shopify-reconciliation/reconcile.server";
 import { adminGraphqlForShop, shopsWithOfflineAccess } from "../sources/shopify-reconciliation/shopify-admin.server";
@@ -14,6 +15,7 @@ import { registerJob, withoutUninstalled } from "./registry.server";
 const MINUTE = 60_000;
 export const RECONCILIATION_JOB = "shopify-reconciliation";
 export const MATCH_FEED_ITEMS_JOB = "match-feed-items";
+export const RESOLVE_FULFILLMENT_ORDERS_JOB = "resolve-fulfillment-orders";
 /** A finished backfill is not repeated; a reinstall schedules it again (see shopify.server.ts afterAuth). */
 const BACKFILL_DONE_RECHECK_MS = 30 * 24 * 60 * MINUTE;
 
@@ -22,6 +24,21 @@ export function registerAppJobs(): void {
   registerJob(MATCH_FEED_ITEMS_JOB, MINUTE, async ({ db, shop, now }) => void (await matchPendingItems({ db, record: recordDirectly }, shop, now)), {
     shops: async (db) => withoutUninstalled(db, await shopsWithPendingItems(db)),
   });
+  registerJob(
+    RESOLVE_FULFILLMENT_ORDERS_JOB,
+    MINUTE,
+    async ({ db, shop, now }) => {
+      const graphql = await adminGraphqlForShop(shop);
+      await resolveWaitingFulfillmentOrders({ db, record: recordDirectly, graphql }, shop, now);
+    },
+    {
+      // A shop without a session yet keeps its holds waiting; they resolve once it has one.
+      shops: async (db) => {
+        const withAccess = new Set(await shopsWithOfflineAccess(db));
+        return (await shopsWithWaitingFulfillmentOrders(db)).filter((shop) => withAccess.has(shop));
+      },
+    },
+  );
   registerJob(SFTP_PICKUP_JOB, SFTP_IDLE_RECHECK_MS, (context) => runSftpPickup(context, appConfig().encryptionKey, recordDirectly), {
     shops: shopsWithSftpPickup,
   });

@@ -4,15 +4,17 @@
  * kept in PendingFeedItem until one appears. See docs/decisions/ for why unknown items wait.
  */
 import type { Db } from "../db.server";
-import { normalizeTrackingNumber, type OrderEvent } from "../domain/events";
+import { normalizeTrackingNumber, type OrderlessEvent } from "../domain/events";
 import { recordSubmissions } from "../store/event-log/event-log-writer.server";
 import { getEventLogWriter } from "../store/event-log/index.server";
 import type { EventSubmission, IncomingEvent, RecordOutcome } from "../store/order-store.server";
 
-/** An event as a feed produced it: everything but the order it belongs to. */
-export type OrderlessEvent = OrderEvent extends infer E ? (E extends OrderEvent ? Omit<E, "orderId"> : never) : never;
+export type { OrderlessEvent };
 
-export type MatchKey = { by: "order"; name: string } | { by: "tracking"; number: string };
+/** An order name (3PL rows), a tracking number (carrier scans) or a fulfillment order (holds). */
+export type MatchKey = { by: "order"; name: string } | { by: "tracking"; number: string } | { by: "fulfillment_order"; id: string };
+
+export const FULFILLMENT_ORDER_MATCH_PREFIX = "fulfillment_order:";
 
 export type FeedItem = { match: MatchKey; event: OrderlessEvent; raw: string };
 
@@ -26,6 +28,7 @@ export type FeedDeps = { db: Db; record: RecordEvents };
 export const recordDirectly: RecordEvents = (submissions) => recordSubmissions(getEventLogWriter(), submissions);
 
 export function matchKeyText(match: MatchKey): string {
+  if (match.by === "fulfillment_order") return `${FULFILLMENT_ORDER_MATCH_PREFIX}${match.id}`;
   return match.by === "order" ? `order:${match.name}` : `tracking:${normalizeTrackingNumber(match.number)}`;
 }
 
@@ -56,6 +59,11 @@ export async function resolveOrders(db: Db, shop: string, matches: readonly Matc
   for (const part of batches(numbers)) {
     const rows = await db.trackingNumber.findMany({ where: { shop, trackingNumber: { in: part } }, select: { orderId: true, trackingNumber: true } });
     for (const row of rows) add(`tracking:${normalizeTrackingNumber(row.trackingNumber)}`, row.orderId);
+  }
+  const fulfillmentOrders = [...new Set(matches.flatMap((m) => (m.by === "fulfillment_order" ? [m.id] : [])))];
+  for (const part of batches(fulfillmentOrders)) {
+    const rows = await db.fulfillmentOrderLink.findMany({ where: { shop, fulfillmentOrderId: { in: part } }, select: { orderId: true, fulfillmentOrderId: true } });
+    for (const row of rows) add(`${FULFILLMENT_ORDER_MATCH_PREFIX}${row.fulfillmentOrderId}`, row.orderId);
   }
   return new Map([...found].map(([key, set]) => [key, [...set].sort()]));
 }
@@ -168,6 +176,7 @@ function pendingToItem(row: { matchKey: string; event: string; raw: string }): F
   const separator = row.matchKey.indexOf(":");
   const value = row.matchKey.slice(separator + 1);
   const event = JSON.parse(row.event) as OrderlessEvent;
+  if (row.matchKey.startsWith(FULFILLMENT_ORDER_MATCH_PREFIX)) return { match: { by: "fulfillment_order", id: value }, event, raw: row.raw };
   if (row.matchKey.slice(0, separator) === "order") return { match: { by: "order", name: value }, event, raw: row.raw };
   // The number as the feed spelled it, so resolveOrders can try that spelling as well as the normalised one.
   const given = event.kind === "carrier_tracking" ? event.data.trackingNumber : value;

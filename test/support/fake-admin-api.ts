@@ -100,6 +100,8 @@ export type FakeAdminApi = {
   host: string;
   accessToken: string;
   orders: GqlOrder[];
+  /** fulfillment order gid -> order gid: what fulfillmentOrder.order and Order.fulfillmentOrders answer */
+  fulfillmentOrders: Map<string, string>;
   requests: FakeRequest[];
   /** bucket settings (points, points per second) */
   bucket: { maximumAvailable: number; restoreRate: number; available: number };
@@ -137,6 +139,11 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
     actualQueryCost: actual,
     throttleStatus: { maximumAvailable: api.bucket.maximumAvailable, currentlyAvailable: Math.floor(api.bucket.available), restoreRate: api.bucket.restoreRate },
   });
+  // Orders as the Admin API shows them, with the fulfillment orders they have.
+  const shown = (order: GqlOrder) => ({
+    ...order,
+    fulfillmentOrders: { nodes: [...api.fulfillmentOrders].filter(([, orderId]) => orderId === order.id).map(([id]) => ({ id })) },
+  });
   const sorted = () => [...api.orders].sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || (a.id < b.id ? -1 : 1));
 
   function answer(operation: string, variables: Record<string, unknown>, port: number): { status: number; body: unknown } {
@@ -157,13 +164,21 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
         const since = /updated_at:>='([^']+)'/.exec(String(variables.query))?.[1];
         const matching = sorted().filter((o) => !since || Date.parse(o.updatedAt) >= Date.parse(since));
         const start = variables.after ? Number(Buffer.from(String(variables.after), "base64").toString()) : 0;
-        const nodes = matching.slice(start, start + first);
+        const nodes = matching.slice(start, start + first).map(shown);
         const end = start + nodes.length;
         return ok({ orders: { nodes, pageInfo: { hasNextPage: end < matching.length, endCursor: nodes.length ? Buffer.from(String(end)).toString("base64") : null } } }, 2 + first * COST_PER_ORDER);
       }
       case "ReconcileOrdersById": {
         const ids = variables.ids as string[];
-        return ok({ nodes: ids.map((id) => api.orders.find((o) => o.id === id) ?? null) }, 2 + ids.length * COST_PER_ORDER);
+        return ok({ nodes: ids.map((id) => { const o = api.orders.find((x) => x.id === id); return o ? shown(o) : null; }) }, 2 + ids.length * COST_PER_ORDER);
+      }
+      case "FulfillmentOrderOrders": {
+        const ids = variables.ids as string[];
+        const nodes = ids.map((id) => {
+          const orderId = api.fulfillmentOrders.get(id);
+          return orderId ? { id, order: { id: orderId } } : null;
+        });
+        return ok({ nodes }, 1 + ids.length);
       }
       case "StartOrderBackfill": {
         const since = /updated_at:>='([^']+)'/.exec(String(variables.query))?.[1] ?? "1970-01-01T00:00:00Z";
@@ -253,6 +268,7 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
     host: `127.0.0.1:${port}`,
     accessToken,
     orders: options.orders ?? [],
+    fulfillmentOrders: new Map(),
     requests: [],
     bucket: { maximumAvailable: 2000, restoreRate: 100_000, available: 2000 },
     maxOrdersPerPage: 50,

@@ -67,6 +67,11 @@ export const RECONCILED_ORDER_FRAGMENT = `#graphql
         }
       }
     }
+    fulfillmentOrders(first: 10) {
+      nodes {
+        id
+      }
+    }
     refunds(first: 20) {
       id
       createdAt

@@ -10,6 +10,7 @@ import { Readable } from "node:stream";
 import type { Db } from "../../db.server";
 import type { EventSubmission } from "../../store/order-store.server";
 import type { RecordEvents } from "../feed-delivery.server";
+import { rememberFulfillmentOrderLinks } from "../fulfillment-orders.server";
 import { AdminApiError, adminQuery, type GraphqlCall } from "./admin-graphql.server";
 import { knownFactsOf, legacyId, reconcileOrder, type GqlOrder } from "./order-mapping";
 import { BULK_OPERATION_QUERY, ORDERS_BY_ID_QUERY, START_BACKFILL_MUTATION, UPDATED_ORDERS_QUERY, backfillBulkQuery } from "./queries";
@@ -47,10 +48,17 @@ async function applyOrders(deps: ReconcileDeps, shop: string, orders: readonly G
     const raw = JSON.stringify({ source: "admin-graphql", displayFulfillmentStatus: order.displayFulfillmentStatus, order });
     submissions.push({ shop, events: reconciled.events.map((e) => ({ ...e, raw })), receivedAt });
   }
+  // Hold webhooks name only a fulfillment order: what is read here resolves them (fulfillment-orders.server.ts).
+  const links = orders.flatMap((order) =>
+    ((order as GqlOrderWithFulfillmentOrders).fulfillmentOrders?.nodes ?? []).map((fo) => ({ fulfillmentOrderId: legacyId(fo.id), orderId: legacyId(order.id) })),
+  );
+  await rememberFulfillmentOrderLinks(deps.db, shop, links, "reconciliation", receivedAt);
   if (submissions.length === 0) return;
   const outcomes = await deps.record(submissions);
   report.events += outcomes.reduce((sum, o) => sum + o.stored, 0);
 }
+
+type GqlOrderWithFulfillmentOrders = GqlOrder & { fulfillmentOrders?: { nodes: Array<{ id: string }> } };
 
 type OrdersPage = { orders: { nodes: GqlOrder[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
 
