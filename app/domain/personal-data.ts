@@ -1,0 +1,84 @@
+/**
+ * What of a Shopify order-topic payload the app keeps as the event's raw copy: everything but the
+ * personal fields. The normaliser reads ids, names of orders and products, quantities, times,
+ * fulfillment and tracking fields, the order status link and the customer's id; it hashes the email
+ * and phone into the event itself, so the raw copy needs neither. See
+ * docs/decisions/018-personal-data-and-compliance.md.
+ *
+ * Pure, and it copies: the payload given is not changed. Values are kept as they are (bigint ids
+ * read losslessly stay bigint), only keys are dropped.
+ */
+
+const ORDER_TOPIC_FAMILIES = ["orders/", "fulfillments/", "fulfillment_events/", "refunds/", "fulfillment_holds/", "fulfillment_orders/"];
+
+/** Dropped at any depth: Shopify repeats contact data in nested objects (shipping lines, fulfillments, transactions). */
+const PERSONAL_KEYS = new Set([
+  // Whole addresses, of the buyer or of where the parcel goes.
+  "billing_address",
+  "shipping_address",
+  "destination",
+  "default_address",
+  "addresses",
+  // Contact data and what identifies the buyer's device or session.
+  "email",
+  "contact_email",
+  "phone",
+  "browser_ip",
+  "client_details",
+  "customer_locale",
+  "email_marketing_consent",
+  "sms_marketing_consent",
+  // Parts of an address wherever one appears on its own (a fulfillment event's scan point can be the doorstep).
+  "first_name",
+  "last_name",
+  "company",
+  "address1",
+  "address2",
+  "zip",
+  "latitude",
+  "longitude",
+  // Free text people type, which often holds names, addresses or phone numbers.
+  "note",
+  "note_attributes",
+  "staff_note",
+  "reason_notes",
+  "properties",
+  // Payment gateways' own records may carry the cardholder's name.
+  "receipt",
+  "payment_details",
+]);
+
+/** Of the customer only the ids stay: the signed-in storefront lookup matches on the customer id. */
+const CUSTOMER_KEYS_KEPT = new Set(["id", "admin_graphql_api_id"]);
+
+function isOrderTopic(topic: string): boolean {
+  return ORDER_TOPIC_FAMILIES.some((family) => topic.startsWith(family));
+}
+
+export function stripPersonalData(topic: string, payload: unknown): unknown {
+  // Lifecycle and compliance bodies have their own handling; stripping them by these rules would be a mistake.
+  if (!isOrderTopic(topic)) throw new Error(`stripPersonalData: ${topic} is not an order topic`);
+  return strip(payload);
+}
+
+function strip(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(strip);
+  if (!isPlainObject(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    if (PERSONAL_KEYS.has(key)) continue;
+    copy[key] = key === "customer" ? customerIds(inner) : strip(inner);
+  }
+  return copy;
+}
+
+function customerIds(customer: unknown): unknown {
+  if (!isPlainObject(customer)) return customer;
+  return Object.fromEntries(Object.entries(customer).filter(([key]) => CUSTOMER_KEYS_KEPT.has(key)));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
