@@ -11,6 +11,15 @@ const carrier = (key: string, occurredAt: string, status: "in_transit" | "delive
   data: { trackingNumber: "1Z1", carrier: "UPS", status, happenedAt: occurredAt, estimatedDeliveryAt: null, message: null, location: null },
 });
 
+const fulfillmentSnapshot = (status: string, shipmentStatus: string | null, trackingNumbers: string[]): OrderEvent => ({
+  source: "shopify",
+  kind: "fulfillment_snapshot",
+  orderId: "1",
+  occurredAt: "2026-01-01T00:00:00.000Z",
+  dedupeKey: "f",
+  data: { id: "9", name: "#1001.1", status, shipmentStatus, trackingCompany: trackingNumbers.length ? "UPS" : null, trackingNumbers, trackingUrls: [], lineItems: [], estimatedDeliveryAt: null, createdAt: null, updatedAt: null, localPickup: false },
+});
+
 describe("orderTimeline", () => {
   it("orders events canonically, keeps the first arrival of a re-delivery, and marks the deciding ones", () => {
     const a = carrier("a", "2026-01-01T10:00:00.000Z", "in_transit");
@@ -36,15 +45,15 @@ describe("orderTimeline", () => {
   });
 
   it("says when a fulfillment has no tracking number", () => {
-    expect(
-      summarizeEvent({
-        source: "shopify",
-        kind: "fulfillment_snapshot",
-        orderId: "1",
-        occurredAt: "2026-01-01T00:00:00.000Z",
-        dedupeKey: "f",
-        data: { id: "9", name: "#1001.1", status: "success", shipmentStatus: null, trackingCompany: null, trackingNumbers: [], trackingUrls: [], lineItems: [], estimatedDeliveryAt: null, createdAt: null, updatedAt: null, localPickup: false },
-      }),
-    ).toBe("Fulfillment #1001.1 success · no tracking number");
+    expect(summarizeEvent(fulfillmentSnapshot("success", null, []))).toBe("Fulfillment #1001.1 success · no tracking number");
+  });
+
+  it("gives where a parcel is only for a fulfillment that shipped", () => {
+    expect(summarizeEvent(fulfillmentSnapshot("success", "in_transit", ["1Z1"]))).toBe("Fulfillment #1001.1 in transit · UPS 1Z1");
+    expect(summarizeEvent(fulfillmentSnapshot("pending", "label_printed", ["1Z1"]))).toBe("Fulfillment #1001.1 being prepared (pending) · UPS 1Z1");
+    expect(summarizeEvent(fulfillmentSnapshot("open", null, []))).toBe("Fulfillment #1001.1 being prepared (open) · no tracking number");
+    for (const status of ["cancelled", "error", "failure"]) {
+      expect(summarizeEvent(fulfillmentSnapshot(status, "in_transit", ["1Z1"]))).toBe(`Fulfillment #1001.1 ${status} · UPS 1Z1`);
+    }
   });
 });

@@ -3,7 +3,7 @@
  * what it said, how late it arrived, and whether it is one of the events that decided the status.
  */
 import { mapShopifyShipmentStatus, type OrderEvent } from "./events";
-import { canonicalEvents } from "./rollup";
+import { canonicalEvents, fulfillmentBeingPrepared, fulfillmentShipped } from "./rollup";
 
 export type TimelineEntry = {
   dedupeKey: string;
@@ -29,9 +29,11 @@ export function summarizeEvent(event: OrderEvent): string {
       return `Refund of ${units(event.data.lines.reduce((a, l) => a + l.quantity, 0))}`;
     case "fulfillment_snapshot": {
       const f = event.data;
-      const status = mapShopifyShipmentStatus(f.shipmentStatus, { localPickup: f.localPickup })?.status;
+      // Where the parcel is only means something once it has left.
+      const where = fulfillmentShipped(f.status) ? mapShopifyShipmentStatus(f.shipmentStatus, { localPickup: f.localPickup })?.status : undefined;
+      const state = fulfillmentBeingPrepared(f.status) ? `being prepared (${f.status})` : where ? words(where) : f.status;
       const tracking = f.trackingNumbers.length ? ` · ${[f.trackingCompany, ...f.trackingNumbers].filter(Boolean).join(" ")}` : " · no tracking number";
-      return `Fulfillment ${f.name ?? f.id} ${f.status === "cancelled" ? "cancelled" : status ? words(status) : f.status}${tracking}`;
+      return `Fulfillment ${f.name ?? f.id} ${state}${tracking}`;
     }
     case "fulfillment_event": {
       const mapped = mapShopifyShipmentStatus(event.data.status);

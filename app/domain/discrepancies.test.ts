@@ -258,6 +258,51 @@ describe("detectDiscrepancies", () => {
     expect(d[0]!.evidence[0]!.receivedAt).toBe(f.receivedAt);
   });
 
+  it.each(["pending", "open", "error", "failure"])("does not count a %s fulfillment as Shopify saying it shipped", (status) => {
+    const untracked = fulfillment(5, { status, trackingNumbers: [] });
+    expect(codes([snapshot(0), fulfillmentEvent(5, untracked)], 200, { threePlActiveSince: at(-100) })).toEqual([]);
+    expect(codes([snapshot(0, { cancelledAt: at(9) }), fulfillmentEvent(5, untracked)], 200)).toEqual([]);
+    // The same fulfillment as success, to show each of those would be raised for a shipped one.
+    expect(codes([snapshot(0), fulfillmentEvent(5, fulfillment(5, { trackingNumbers: [] }))], 200, { threePlActiveSince: at(-100) })).toEqual([
+      "fulfilled_without_tracking",
+      "shopify_shipped_missing_in_3pl",
+    ]);
+  });
+
+  it("runs the graces of a fulfillment held by a fulfillment service from when Shopify said success", () => {
+    const pending = fulfillment(5, { status: "pending", trackingNumbers: [] });
+    const success = fulfillment(5, { trackingNumbers: [], updatedAt: at(60) });
+    const events = [snapshot(0), fulfillmentEvent(5, pending), fulfillmentEvent(60, success)];
+    expect(detect(events, 61, { threePlActiveSince: at(-100) })).toEqual({ open: [], nextCheckAt: at(62) });
+    const d = detect(events, 62).open;
+    expect(d.map((x) => [x.code, x.since])).toEqual([["fulfilled_without_tracking", at(60)]]);
+    expect(d[0]!.evidence[0]!.at).toBe(at(60));
+    expect(codes(events, 95, { threePlActiveSince: at(-100) })).toEqual(["fulfilled_without_tracking"]);
+    expect(codes(events, 96, { threePlActiveSince: at(-100) })).toEqual(["fulfilled_without_tracking", "shopify_shipped_missing_in_3pl"]);
+  });
+
+  it("raises 3pl_shipped_missing_in_shopify for a 3PL row whose number Shopify still shows as being prepared, until Shopify says success", () => {
+    const pending = fulfillment(5, { status: "open" });
+    const report = threePl(10, "1Z999", [{ sku: "SKU-A", quantity: 1 }, { sku: "SKU-B", quantity: 2 }]);
+    const events = [snapshot(0), fulfillmentEvent(5, pending), report];
+    expect(codes(events, 15)).toEqual([]);
+    const d = detect(events, 16).open;
+    expect(d.map((x) => [x.key, x.since])).toEqual([["3pl_shipped_missing_in_shopify:1Z999", at(10)]]);
+    expect(d[0]!.detail).toBe("The warehouse shipped 1 × SKU-A, 2 × SKU-B as 1Z999; Shopify still shows #1001.1 as being prepared.");
+    expect(d[0]!.evidence.map((e) => `${e.source}: ${e.said}`)).toEqual(["3pl: shipped 1 × SKU-A, 2 × SKU-B (UPS 1Z999)", "shopify: #1001.1 being prepared (open)"]);
+    const shipped = [...events, fulfillmentEvent(20, fulfillment(5, { updatedAt: at(20) })), shopifyScan(21, "in_transit")];
+    expect(codes(shipped, 100, { threePlActiveSince: at(-100) })).toEqual([]);
+  });
+
+  it("raises carrier_ahead_of_shopify when the carrier moves a parcel Shopify shows as being prepared, not for a label", () => {
+    const events = [snapshot(0), fulfillmentEvent(5, fulfillment(5, { status: "pending" }))];
+    expect(codes([...events, carrier(8, "1Z999", "label_created")], 100)).toEqual([]);
+    const d = detect([...events, carrier(8, "1Z999", "label_created"), carrier(9, "1Z999", "in_transit")], 100).open;
+    expect(d.map((x) => [x.code, x.since])).toEqual([["carrier_ahead_of_shopify", at(9)]]);
+    expect(d[0]!.detail).toBe("The carrier says in transit; Shopify still shows #1001.1 as being prepared.");
+    expect(d[0]!.evidence.map((e) => `${e.source}: ${e.said}`)).toEqual(["carrier: 1Z999 in transit", "shopify: #1001.1 being prepared"]);
+  });
+
   it("treats what reconciliation read from Shopify as Shopify's side", () => {
     const f = fulfillmentEvent(5, fulfillment(5, { trackingNumbers: [] }));
     const reconciled = { ...f, event: { ...f.event, source: "reconciliation" as Source, dedupeKey: "rec:1" } };

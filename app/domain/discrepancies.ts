@@ -9,7 +9,9 @@
  * order then and at no other time.
  *
  * Shopify's side is what Shopify told us by webhook or what reconciliation read from Shopify; the 3PL
- * and the carrier are compared against it. New sources plug in by producing the same event kinds.
+ * and the carrier are compared against it. Shopify says a parcel left only with a success fulfillment;
+ * a pending or open one is still being prepared by a fulfillment service. New sources plug in by
+ * producing the same event kinds.
  */
 import {
   mapShopifyShipmentStatus,
@@ -21,7 +23,7 @@ import {
   type ShipmentStatus,
   type Source,
 } from "./events";
-import { canonicalEvents, type RollupResult, type ShipmentView } from "./rollup";
+import { canonicalEvents, fulfillmentBeingPrepared, fulfillmentShipped, type RollupResult, type ShipmentView } from "./rollup";
 
 export const DISCREPANCY_CODES = [
   "fulfilled_without_tracking",
@@ -127,6 +129,13 @@ function earliest(a: number, b: number): number {
   return Math.min(a, b);
 }
 
+/** The later of two times, ignoring an unknown one. */
+function latest(a: number, b: number): number {
+  if (Number.isNaN(a)) return b;
+  if (Number.isNaN(b)) return a;
+  return Math.max(a, b);
+}
+
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -175,6 +184,8 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
   let cancelling: OrderSnapshotEvent | null = null;
   const fulfillments = new Map<string, Fulfillment>();
   const cancelledFulfillments = new Set<string>();
+  const preparedFulfillments = new Set<string>();
+  const firstShippedAt = new Map<string, number>();
   const shopifyScans = new Map<string, { fulfillmentId: string; status: ShipmentStatus; at: number; key: string }>();
   const withdrawnScans = new Set<string>();
   const threePl = new Map<string, ThreePlReport>();
@@ -183,6 +194,8 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
   const offer = (data: FulfillmentData, event: OrderEvent, seq: number) => {
     if (data.status === "cancelled") cancelledFulfillments.add(data.id);
     const at = ms(data.updatedAt ?? event.occurredAt);
+    if (fulfillmentBeingPrepared(data.status)) preparedFulfillments.add(data.id);
+    if (fulfillmentShipped(data.status)) firstShippedAt.set(data.id, earliest(firstShippedAt.get(data.id) ?? Number.NaN, at));
     const current = fulfillments.get(data.id);
     const created = ms(data.createdAt);
     const seen = Number.isNaN(created) ? ms(event.occurredAt) : created;
@@ -247,9 +260,9 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
     lineSku.set(l.id, l.sku);
   }
 
-  // Live Shopify parcels: not cancelled, not failed, carrying something that ships.
-  const parcels = [...fulfillments.values()]
-    .filter((f) => !cancelledFulfillments.has(f.data.id) && f.data.status !== "error" && f.data.status !== "failure")
+  // Shopify's live fulfillments carrying something that ships: parcels (success) and those still being prepared.
+  const live = [...fulfillments.values()]
+    .filter((f) => !cancelledFulfillments.has(f.data.id) && (fulfillmentShipped(f.data.status) || fulfillmentBeingPrepared(f.data.status)))
     .map((f) => {
       const skus = new Map<string, number>();
       let physical = 0;
@@ -261,10 +274,15 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
         skus.set(sku, (skus.get(sku) ?? 0) + l.quantity);
       }
       const tracking = [...new Set(f.data.trackingNumbers.map(normalizeTrackingNumber).filter((t) => t.length > 0))].sort(compare);
-      return { f, skus, physical, tracking };
+      // Graces run from when the parcel left: for one a fulfillment service held first, that is when
+      // Shopify first said success, not when the request was created.
+      const since = preparedFulfillments.has(f.data.id) ? latest(f.firstSeenAt, firstShippedAt.get(f.data.id) ?? Number.NaN) : f.firstSeenAt;
+      return { f, skus, physical, tracking, since };
     })
     .filter((p) => p.physical > 0 || p.f.data.lineItems.length === 0)
     .sort((a, b) => compare(a.f.data.id, b.f.data.id));
+  const parcels = live.filter((p) => fulfillmentShipped(p.f.data.status));
+  const beingPrepared = live.filter((p) => fulfillmentBeingPrepared(p.f.data.status));
 
   const open: Discrepancy[] = [];
   const pending: Pending[] = [];
@@ -281,7 +299,7 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
     receivedAt: received(dedupeKey),
   });
   const parcelLabel = (p: (typeof parcels)[number]) => p.f.data.name ?? `fulfillment ${p.f.data.id}`;
-  const parcelEvidence = (p: (typeof parcels)[number], said: string) => evidence(p.f.source, said, p.f.firstSeenAt, p.f.key);
+  const parcelEvidence = (p: (typeof parcels)[number], said: string) => evidence(p.f.source, said, p.since, p.f.key);
 
   // Cancelled exactly when the rollup says so, so the dashboard never contradicts the status.
   const cancelled = input.rollup.status.status === "cancelled";
@@ -292,7 +310,7 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
     const shipped: Array<{ at: number; ev: Evidence }> = [];
     for (const p of parcels) {
       if (p.physical === 0) continue;
-      shipped.push({ at: p.f.firstSeenAt, ev: parcelEvidence(p, `${parcelLabel(p)} shipped ${p.physical} unit${p.physical === 1 ? "" : "s"}`) });
+      shipped.push({ at: p.since, ev: parcelEvidence(p, `${parcelLabel(p)} shipped ${p.physical} unit${p.physical === 1 ? "" : "s"}`) });
     }
     for (const r of [...threePl.values()].sort((a, b) => compare(a.key, b.key))) {
       shipped.push({ at: ms(r.shippedAt), ev: evidence("3pl", `shipped ${r.trackingNumber ?? r.key}`, r.shippedAt, r.dedupeKey) });
@@ -322,7 +340,7 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
   if (!cancelled) {
     for (const p of parcels) {
       if (p.f.data.localPickup || p.physical === 0 || p.tracking.length > 0) continue;
-      raise("fulfilled_without_tracking", p.f.firstSeenAt, thresholds.trackingGraceHours, () => ({
+      raise("fulfilled_without_tracking", p.since, thresholds.trackingGraceHours, () => ({
         key: `fulfilled_without_tracking:${p.f.data.id}`,
         source: "shopify",
         detail: `${parcelLabel(p)} is fulfilled in Shopify with no tracking number.`,
@@ -349,7 +367,7 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
     if (p) {
       paired.add(p.f.data.id);
       if (!cancelled && r.lines.size > 0 && !sameItems(r.lines, p.skus)) {
-        raise("quantity_mismatch", Math.max(ms(r.shippedAt), p.f.firstSeenAt), 0, () => ({
+        raise("quantity_mismatch", Math.max(ms(r.shippedAt), p.since), 0, () => ({
           key: `quantity_mismatch:${r.key}`,
           source: "3pl",
           detail: `The warehouse shipped ${describeLines(r.lines)} as ${r.trackingNumber}; Shopify's ${parcelLabel(p)} has ${describeLines(p.skus)}.`,
@@ -360,13 +378,30 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
       unmatched.push(r);
     }
   }
+  const preparingByTracking = new Map<string, (typeof beingPrepared)[number]>();
+  for (const p of beingPrepared) for (const t of p.tracking) if (!preparingByTracking.has(t)) preparingByTracking.set(t, p);
   for (const r of unmatched) {
+    // The warehouse sent what Shopify still shows as being prepared: Shopify has not caught up.
+    const preparing = r.trackingNumber ? preparingByTracking.get(r.trackingNumber) : undefined;
+    if (preparing) {
+      if (cancelled) continue;
+      raise("3pl_shipped_missing_in_shopify", ms(r.shippedAt), thresholds.shopifyGraceHours, () => ({
+        key: `3pl_shipped_missing_in_shopify:${r.key}`,
+        source: "3pl",
+        detail: `The warehouse shipped ${describeLines(r.lines)} as ${r.trackingNumber}; Shopify still shows ${parcelLabel(preparing)} as being prepared.`,
+        evidence: [
+          evidence("3pl", `shipped ${describeLines(r.lines)} (${r.carrier ? `${r.carrier} ` : ""}${r.trackingNumber})`, r.shippedAt, r.dedupeKey),
+          parcelEvidence(preparing, `${parcelLabel(preparing)} being prepared (${preparing.f.data.status})`),
+        ],
+      }));
+      continue;
+    }
     // Same items under another number: the parcel is known, its number is not.
     const twin = parcels.find((p) => !paired.has(p.f.data.id) && p.tracking.length > 0 && r.lines.size > 0 && sameSkus(r.lines, p.skus));
     if (twin) {
       paired.add(twin.f.data.id);
       if (cancelled || !r.trackingNumber) continue;
-      raise("tracking_number_mismatch", Math.max(ms(r.shippedAt), twin.f.firstSeenAt), 0, () => ({
+      raise("tracking_number_mismatch", Math.max(ms(r.shippedAt), twin.since), 0, () => ({
         key: `tracking_number_mismatch:${twin.f.data.id}`,
         source: "3pl",
         detail: `The warehouse gives ${r.trackingNumber} for ${describeLines(r.lines)}; Shopify's ${parcelLabel(twin)} has ${twin.tracking.join(", ")}.`,
@@ -391,8 +426,8 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
   const threePlSince = ms(input.threePlActiveSince ?? null);
   if (!cancelled && !Number.isNaN(threePlSince)) {
     for (const p of parcels) {
-      if (paired.has(p.f.data.id) || p.f.data.localPickup || p.physical === 0 || !(p.f.firstSeenAt >= threePlSince)) continue;
-      raise("shopify_shipped_missing_in_3pl", p.f.firstSeenAt, thresholds.threePlGraceHours, () => ({
+      if (paired.has(p.f.data.id) || p.f.data.localPickup || p.physical === 0 || !(p.since >= threePlSince)) continue;
+      raise("shopify_shipped_missing_in_3pl", p.since, thresholds.threePlGraceHours, () => ({
         key: `shopify_shipped_missing_in_3pl:${p.f.data.id}`,
         source: "3pl",
         detail: `${parcelLabel(p)} is fulfilled in Shopify, but no warehouse file has reported it.`,
@@ -404,14 +439,21 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
   // --- carrier ahead of Shopify -------------------------------------------------------------------
   if (!cancelled) {
     const liveScans = [...shopifyScans.entries()].filter(([id]) => !withdrawnScans.has(id)).map(([, s]) => s);
-    for (const p of parcels) {
+    for (const p of [...parcels, ...beingPrepared]) {
       if (p.tracking.length === 0) continue;
-      const own = liveScans
-        .filter((s) => s.fulfillmentId === p.f.data.id)
-        .sort((a, b) => a.at - b.at || PROGRESS[a.status] - PROGRESS[b.status] || compare(a.key, b.key))
-        .at(-1);
-      const baseline = mapShopifyShipmentStatus(p.f.data.shipmentStatus, { localPickup: p.f.data.localPickup })?.status ?? "label_created";
+      const shipped = fulfillmentShipped(p.f.data.status);
+      const own = shipped
+        ? liveScans
+            .filter((s) => s.fulfillmentId === p.f.data.id)
+            .sort((a, b) => a.at - b.at || PROGRESS[a.status] - PROGRESS[b.status] || compare(a.key, b.key))
+            .at(-1)
+        : undefined;
+      // Being prepared is behind any scan past a label: the parcel moves while Shopify says it has not left.
+      const baseline: ShipmentStatus = shipped
+        ? (mapShopifyShipmentStatus(p.f.data.shipmentStatus, { localPickup: p.f.data.localPickup })?.status ?? "label_created")
+        : "label_created";
       const shopifyStatus = own ? (PROGRESS[own.status] >= PROGRESS[baseline] ? own.status : baseline) : baseline;
+      const shopifyWords = shipped ? WORDS(shopifyStatus) : "being prepared";
       const tracking = new Set(p.tracking);
       const ahead = carrierScans
         .filter((s) => tracking.has(s.tracking) && PROGRESS[s.status] > PROGRESS[shopifyStatus] && !Number.isNaN(s.at))
@@ -422,12 +464,12 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
       raise("carrier_ahead_of_shopify", first.at, thresholds.carrierAheadGraceHours, () => ({
         key: `carrier_ahead_of_shopify:${p.f.data.id}`,
         source: "carrier",
-        detail: `The carrier says ${WORDS(furthest.status)}; Shopify still shows ${parcelLabel(p)} as ${WORDS(shopifyStatus)}.`,
+        detail: `The carrier says ${WORDS(furthest.status)}; Shopify still shows ${parcelLabel(p)} as ${shopifyWords}.`,
         evidence: [
           evidence("carrier", `${furthest.tracking} ${WORDS(furthest.status)}`, furthest.happenedAt, furthest.dedupeKey),
           own
-            ? evidence("shopify", `${parcelLabel(p)} ${WORDS(shopifyStatus)}`, own.at, own.key)
-            : parcelEvidence(p, `${parcelLabel(p)} ${WORDS(shopifyStatus)}`),
+            ? evidence("shopify", `${parcelLabel(p)} ${shopifyWords}`, own.at, own.key)
+            : parcelEvidence(p, `${parcelLabel(p)} ${shopifyWords}`),
         ],
       }));
     }

@@ -92,7 +92,8 @@ function eventsArb(spec: Spec): fc.Arbitrary<OrderEvent[]> {
   const fulfillment: fc.Arbitrary<FulfillmentData> = fc.record({
     id: fulfillmentId,
     name: fc.constantFrom("#1001.1", "#1001.2", null),
-    status: fc.constantFrom("success", "success", "success", "pending", "cancelled", "error"),
+    // Shopify's six fulfillment statuses, success most often as in real stores.
+    status: fc.constantFrom("success", "success", "success", "success", "pending", "open", "cancelled", "error", "failure"),
     shipmentStatus: fc.option(fc.constantFrom(...SHOPIFY_STATUSES), { nil: null }),
     trackingCompany: fc.option(fc.constantFrom("Canada Post", "UPS"), { nil: null }),
     trackingNumbers: fc.uniqueArray(tracking, { maxLength: 2 }),
@@ -290,6 +291,11 @@ describe("rollup properties", () => {
         expect(new Set(s.attention).size).toBe(s.attention.length);
         expect(new Set(s.shipments.map((x) => x.id)).size).toBe(s.shipments.length);
         expect(s.shipments.every((x) => x.status !== "cancelled")).toBe(true);
+        // Only a fulfillment Shopify said is success can be a shipment; every other shipment is a 3PL row.
+        const everShipped = new Set(
+          events.flatMap((e) => (e.kind === "fulfillment_snapshot" ? [e.data] : e.kind === "order_snapshot" ? e.data.fulfillments : [])).filter((f) => f.status === "success").map((f) => f.id),
+        );
+        for (const x of s.shipments) expect(x.id.startsWith("3pl:") || everShipped.has(x.id)).toBe(true);
         expect(r.decidedBy).toEqual([...new Set(r.decidedBy)].sort());
         expect(applyClock(applyClock(s, now), now)).toEqual(applyClock(s, now));
         switch (s.status) {

@@ -199,6 +199,92 @@ describe("fulfillment lifecycle", () => {
   });
 });
 
+describe("Shopify fulfillment status: only success ships", () => {
+  const BOX_A_TRACKING = "7023210039414604";
+  // Box A as a fulfillment service reports it: created 2026-03-03 19:02, shipped two days later.
+  const boxAAs = (status: string, updatedAt = "2026-03-03T19:02:00.000Z", source: OrderEvent["source"] = "shopify"): OrderEvent => {
+    const create = boxA()[0]!;
+    if (create.kind !== "fulfillment_snapshot") throw new Error("kind");
+    return { ...create, source, dedupeKey: `wh-box-a-${status}-${updatedAt}`, occurredAt: updatedAt, data: { ...create.data, status, updatedAt } };
+  };
+  const SHIPPED_AT = "2026-03-05T17:00:00.000Z";
+  const boxBPending = (): OrderEvent[] =>
+    boxB().map((e) => (e.kind === "fulfillment_snapshot" ? { ...e, dedupeKey: "wh-box-b-pending", data: { ...e.data, status: "pending" } } : e));
+  const reportOfBoxA = () => threePl({ trackingNumber: BOX_A_TRACKING, lines: [{ sku: "TRS-42", quantity: 1 }], shippedAt: "2026-03-04T09:00:00.000Z" }, "3pl:file-0304.csv:1");
+
+  it.each(["pending", "open"])("status %s: being prepared, not a shipment, no unit shipped, named in the Shopify claim", (status) => {
+    const r = rollup([...created(), boxAAs(status)], NOW);
+    expect(r.status).toMatchObject({ status: "unfulfilled", items: { total: 3, shipped: 0, delivered: 0 }, shipments: [], estimatedDeliveryAt: null });
+    expect(r.sources).toEqual([
+      { source: "shopify", claim: `fulfillment #1001.1 of 1 unit being prepared (Canada Post ${BOX_A_TRACKING})`, occurredAt: "2026-03-03T19:02:00.000Z" },
+    ]);
+  });
+
+  it.each(["error", "failure"])("status %s: ships nothing, even with a tracking event", (status) => {
+    const s = statusOf([...created(), boxAAs(status), ...boxAInTransit()]);
+    expect(s).toMatchObject({ status: "unfulfilled", items: { total: 3, shipped: 0, delivered: 0 }, shipments: [] });
+    expect(rollup([...created(), boxAAs(status)], NOW).sources[0]!.claim).toBe(`fulfillment #1001.1 ${status}`);
+  });
+
+  it("pending then success, in either arrival order: one shipment, its label from when Shopify said success", () => {
+    const pending = boxAAs("pending");
+    const success = boxAAs("success", SHIPPED_AT);
+    const inOrder = rollup([...created(), pending, success], NOW);
+    expect(rollup([success, ...created(), pending], NOW)).toEqual(inOrder);
+    expect(inOrder.status).toMatchObject({ status: "partially_shipped", items: { total: 3, shipped: 1, delivered: 0 }, attention: [] });
+    expect(inOrder.status.shipments).toEqual([
+      expect.objectContaining({ id: "4901001", status: "label_created", lastEvent: { status: "label_created", happenedAt: SHIPPED_AT, message: null, location: null } }),
+    ]);
+    // Stalled 48 h after Shopify said success, not 48 h after the request was created (93 h before the first of these).
+    expect(rollup([...created(), pending, success], new Date("2026-03-07T16:00:00.000Z")).status.attention).toEqual([]);
+    expect(rollup([...created(), pending, success], new Date("2026-03-07T18:00:00.000Z")).status.attention).toEqual(["stalled"]);
+  });
+
+  it("a success fulfillment seen only as success keeps its label at its creation", () => {
+    expect(statusOf([...created(), boxAAs("success", SHIPPED_AT)]).shipments[0]!.lastEvent!.happenedAt).toBe("2026-03-03T19:02:00.000Z");
+  });
+
+  it("an open fulfillment from reconciliation is not shipped either", () => {
+    expect(statusOf([...created(), boxAAs("open", "2026-03-04T00:00:00.000Z", "reconciliation")])).toMatchObject({ status: "unfulfilled", shipments: [] });
+  });
+
+  it("a pending fulfillment beside a success one: partially_shipped, only the success one listed", () => {
+    const s = statusOf([...created(), ...boxA(), ...boxBPending()]);
+    expect(s).toMatchObject({ status: "partially_shipped", items: { total: 3, shipped: 1, delivered: 0 } });
+    expect(s.shipments.map((x) => x.id)).toEqual(["4901001"]);
+  });
+
+  it("a 3PL row with a pending fulfillment's tracking number is its own shipment until Shopify says success, never both", () => {
+    const whilePending = statusOf([...created(), boxAAs("pending"), reportOfBoxA()]);
+    expect(whilePending).toMatchObject({ status: "partially_shipped", items: { total: 3, shipped: 1, delivered: 0 } });
+    expect(whilePending.shipments.map((x) => [x.id, x.items])).toEqual([[`3pl:${BOX_A_TRACKING}`, [{ title: "Trail Runner Shoe — Size 42", sku: "TRS-42", quantity: 1 }]]]);
+
+    const events = [...created(), boxAAs("pending"), reportOfBoxA(), boxAAs("success", SHIPPED_AT)];
+    const r = rollup(events, NOW);
+    expect(r.status).toMatchObject({ status: "partially_shipped", items: { total: 3, shipped: 1, delivered: 0 } });
+    expect(r.status.shipments.map((x) => x.id)).toEqual(["4901001"]);
+    expect(r.decidedBy).toContain("3pl:file-0304.csv:1");
+    expect(rollup([...events].reverse(), NOW)).toEqual(r);
+  });
+
+  it("a carrier scan of a pending fulfillment's tracking number ships nothing until Shopify says success", () => {
+    const scan = carrier(BOX_A_TRACKING, "in_transit", "2026-03-05T12:00:00.000Z");
+    expect(statusOf([...created(), boxAAs("pending"), scan])).toMatchObject({ status: "unfulfilled", shipments: [], items: { shipped: 0 } });
+    const s = statusOf([...created(), boxAAs("pending"), scan, boxAAs("success", SHIPPED_AT)]);
+    expect(s.shipments[0]).toMatchObject({ id: "4901001", status: "in_transit", lastEvent: { happenedAt: "2026-03-05T12:00:00.000Z" } });
+  });
+
+  it("the order snapshot's claim counts only success fulfillments", () => {
+    const order = partiallyFulfilled()[0]!;
+    if (order.kind !== "order_snapshot") throw new Error("kind");
+    const withStatus = (status: string): OrderEvent => ({ ...order, data: { ...order.data, fulfillments: order.data.fulfillments.map((f) => ({ ...f, status })) } });
+    expect(rollup([withStatus("success")], NOW).sources[0]!.claim).toBe("fulfilled 1 of 3 units");
+    for (const status of ["pending", "open", "cancelled", "error", "failure"]) {
+      expect(rollup([withStatus(status)], NOW).sources[0]!.claim).toBe("fulfilled 0 of 3 units");
+    }
+  });
+});
+
 describe("units that do not need shipping", () => {
   it("refund of an unshipped unit reduces the total", () => {
     const refund = deliverOnce("refunds/create", "two-box-order.refund-unshipped");

@@ -88,6 +88,24 @@ export type ClockThresholds = { stalledAfterHours: number };
 export const DEFAULT_THRESHOLDS: Readonly<ClockThresholds> = Object.freeze({ stalledAfterHours: 48 });
 
 // ---------------------------------------------------------------------------------------------------
+// Shopify fulfillment status
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Shopify's fulfillment status is pending | open | success | cancelled | error | failure (the normalisers
+ * lower-case GraphQL's enum and read a missing status as success). Only success means the units left the
+ * warehouse; pending and open mean a fulfillment service has the request and is still preparing it;
+ * cancelled, error and failure ship nothing.
+ */
+export function fulfillmentShipped(status: string): boolean {
+  return status === "success";
+}
+
+export function fulfillmentBeingPrepared(status: string): boolean {
+  return status === "pending" || status === "open";
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Canonical ordering
 // ---------------------------------------------------------------------------------------------------
 
@@ -232,6 +250,8 @@ export function rollup(events: readonly OrderEvent[], now: Date, thresholds: Clo
   let deletion: OrderEvent | null = null;
   const fulfillments = new Map<string, FulfillmentVersion>();
   const cancelledFulfillments = new Map<string, string>();
+  const preparedFulfillments = new Set<string>();
+  const firstShipped = new Map<string, { at: number; iso: string }>();
   const fulfillmentEvents = new Map<string, StatusCandidate & { fulfillmentId: string; rawStatus: string }>();
   const deletedFulfillmentEvents = new Set<string>();
   const carrierUpdates: Array<StatusCandidate & { tracking: string }> = [];
@@ -245,6 +265,14 @@ export function rollup(events: readonly OrderEvent[], now: Date, thresholds: Clo
       if (!cancelledFulfillments.has(data.id)) cancelledFulfillments.set(data.id, key);
     }
     const version: FulfillmentVersion = { data, at: ms(data.updatedAt ?? occurredAt), seq, key };
+    if (fulfillmentBeingPrepared(data.status)) preparedFulfillments.add(data.id);
+    if (fulfillmentShipped(data.status)) {
+      const iso = data.updatedAt ?? occurredAt;
+      const earliest = firstShipped.get(data.id);
+      if (!earliest || version.at < earliest.at || (version.at === earliest.at && compareStrings(iso, earliest.iso) < 0)) {
+        firstShipped.set(data.id, { at: version.at, iso });
+      }
+    }
     const current = fulfillments.get(data.id);
     if (!current || version.at > current.at || (version.at === current.at && version.seq > current.seq)) {
       fulfillments.set(data.id, version);
@@ -360,7 +388,11 @@ export function rollup(events: readonly OrderEvent[], now: Date, thresholds: Clo
 
   for (const [id, version] of [...fulfillments.entries()].sort(([a], [b]) => compareStrings(a, b))) {
     const f = version.data;
-    if (cancelledFulfillments.has(id) || f.status === "error" || f.status === "failure") continue;
+    // Only success ships. A fulfillment still being prepared is not a parcel, whatever its tracking number,
+    // and a carrier scan of that number does not make it one: a scan names no units, and carriers report a
+    // label as soon as it is printed, before anything leaves. It ships when Shopify says success (its scans
+    // then apply, as they stay in the log) or when a 3PL row with that number says the warehouse sent it.
+    if (cancelledFulfillments.has(id) || !fulfillmentShipped(f.status)) continue;
     const lines = f.lineItems
       .filter((l) => requiresShipping(l.lineItemId, l.requiresShipping) && l.quantity > 0)
       .map((l) => ({ lineItemId: l.lineItemId, title: l.title, sku: l.sku, quantity: l.quantity }));
@@ -369,7 +401,10 @@ export function rollup(events: readonly OrderEvent[], now: Date, thresholds: Clo
     const baseAt = f.updatedAt ?? f.createdAt;
     const mapped = mapShopifyShipmentStatus(f.shipmentStatus, { localPickup: f.localPickup });
     const baselineStatus: ShipmentStatus = mapped?.status ?? (f.localPickup ? "ready_for_pickup" : "label_created");
-    const baselineTime = mapped ? baseAt : (f.createdAt ?? baseAt);
+    // A fulfillment service may hold a fulfillment for days before it ships; its label is from when
+    // Shopify first said success, not from when the request was created.
+    const shippedAt = preparedFulfillments.has(id) ? firstShipped.get(id)?.iso : undefined;
+    const baselineTime = mapped ? baseAt : (shippedAt ?? f.createdAt ?? baseAt);
     const shipment: WorkingShipment = {
       id,
       firstAt: ms(f.createdAt ?? f.updatedAt),
@@ -739,7 +774,7 @@ function claimOf(event: OrderEvent): string {
       if (physical.size === 0) return "no shipping required";
       const fulfilled = new Map<string, number>();
       for (const f of d.fulfillments) {
-        if (f.status === "cancelled" || f.status === "error" || f.status === "failure") continue;
+        if (!fulfillmentShipped(f.status)) continue;
         for (const l of f.lineItems) {
           if (l.lineItemId && physical.has(l.lineItemId)) {
             fulfilled.set(l.lineItemId, (fulfilled.get(l.lineItemId) ?? 0) + l.quantity);
@@ -759,11 +794,13 @@ function claimOf(event: OrderEvent): string {
     case "fulfillment_snapshot": {
       const d = event.data;
       const label = d.name ?? d.id;
-      if (d.status === "cancelled") return `fulfillment ${label} cancelled`;
-      const mapped = mapShopifyShipmentStatus(d.shipmentStatus, { localPickup: d.localPickup });
       const units = d.lineItems.reduce((sum, l) => sum + l.quantity, 0);
+      const tracking = trackingWords(d.trackingCompany, d.trackingNumbers[0]);
+      if (fulfillmentBeingPrepared(d.status)) return `fulfillment ${label} of ${plural(units, "unit")} being prepared${tracking}`;
+      if (!fulfillmentShipped(d.status)) return `fulfillment ${label} ${d.status}`;
+      const mapped = mapShopifyShipmentStatus(d.shipmentStatus, { localPickup: d.localPickup });
       const where = mapped ? `, ${SHIPMENT_STATUS_WORDS[mapped.status]}` : "";
-      return `fulfillment ${label} of ${plural(units, "unit")}${where}${trackingWords(d.trackingCompany, d.trackingNumbers[0])}`;
+      return `fulfillment ${label} of ${plural(units, "unit")}${where}${tracking}`;
     }
     case "fulfillment_event": {
       const mapped = mapShopifyShipmentStatus(event.data.status);

@@ -1,9 +1,13 @@
+import { fileURLToPath } from "node:url";
 import fc from "fast-check";
+import { GraphQLEnumType, GraphQLObjectType } from "graphql";
 import { describe, expect, it } from "vitest";
 import { graphqlOrderFromRest } from "../../../test/support/fake-admin-api";
+import { loadIntrospectionSchema } from "../../../test/support/graphql-documents";
 import type { OrderEvent } from "../../domain/events";
 import { deliverOnce, fixture } from "../../domain/fixtures/load";
 import { rollup } from "../../domain/rollup";
+import { normalizeShopifyWebhook } from "../../domain/shopify-webhooks";
 import { NOTHING_KNOWN, knownFactsOf, legacyId, reconcileOrder } from "./order-mapping";
 
 const NOW = new Date("2026-03-07T00:00:00.000Z");
@@ -99,5 +103,44 @@ describe("reconciliation events", () => {
   it("reads legacy ids out of gids", () => {
     expect(legacyId("gid://shopify/Order/5801234567001")).toBe("5801234567001");
     expect(legacyId("gid://shopify/LineItem/14001?from=x")).toBe("14001");
+  });
+});
+
+describe("fulfillment status", () => {
+  // GraphQL's FulfillmentStatus value -> the REST status webhooks carry (Shopify's REST reference).
+  const REST_STATUS_OF: ReadonlyArray<[string, string]> = [
+    ["PENDING", "pending"],
+    ["OPEN", "open"],
+    ["SUCCESS", "success"],
+    ["CANCELLED", "cancelled"],
+    ["ERROR", "error"],
+    ["FAILURE", "failure"],
+  ];
+
+  it("Fulfillment.status is FulfillmentStatus!, with exactly these values in the committed Admin schema", () => {
+    const schema = loadIntrospectionSchema(fileURLToPath(new URL("../../../graphql/admin-2026-07.schema.json.gz", import.meta.url)));
+    const fulfillment = schema.getType("Fulfillment") as GraphQLObjectType;
+    expect(String(fulfillment.getFields().status!.type)).toBe("FulfillmentStatus!");
+    const values = (schema.getType("FulfillmentStatus") as GraphQLEnumType).getValues().map((v) => v.name);
+    expect([...values].sort()).toEqual(REST_STATUS_OF.map(([graphql]) => graphql).sort());
+  });
+
+  it.each(REST_STATUS_OF)("%s reads as the webhook's %s and rolls up the same; only SUCCESS ships", (graphqlStatus, restStatus) => {
+    const order = graphqlOrderFromRest(fixture("two-box-order.create"), [fixture("two-box-order.fulfillment-a.create")]);
+    const asAdminApiShowsIt = { ...order, fulfillments: order.fulfillments.map((f) => ({ ...f, status: graphqlStatus })) };
+    const reconciled = reconcileOrder(asAdminApiShowsIt, NOTHING_KNOWN).events;
+    const snapshot = reconciled.find((e) => e.kind === "order_snapshot");
+    if (snapshot?.kind !== "order_snapshot") throw new Error("no order snapshot");
+    expect(snapshot.data.fulfillments.map((f) => f.status)).toEqual([restStatus]);
+
+    const webhook = normalizeShopifyWebhook("fulfillments/create", { ...fixture("two-box-order.fulfillment-a.create"), status: restStatus }, { webhookId: `wh-${restStatus}`, triggeredAt: null }).events;
+    const fromWebhooks = statusOf([...deliverOnce("orders/create", "two-box-order.create"), ...webhook]);
+    const fromAdminApi = statusOf(reconciled);
+    expect({ status: fromAdminApi.status, items: fromAdminApi.items, shipments: fromAdminApi.shipments }).toEqual({
+      status: fromWebhooks.status,
+      items: fromWebhooks.items,
+      shipments: fromWebhooks.shipments,
+    });
+    expect(fromAdminApi.items.shipped).toBe(graphqlStatus === "SUCCESS" ? 1 : 0);
   });
 });

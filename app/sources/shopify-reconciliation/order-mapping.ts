@@ -19,6 +19,7 @@ export type GqlLineItem = { id: string; title: string; sku: string | null; quant
 export type GqlFulfillment = {
   id: string;
   name: string;
+  /** FulfillmentStatus: PENDING | OPEN | SUCCESS | CANCELLED | ERROR | FAILURE */
   status: string;
   displayStatus: string | null;
   createdAt: string;
@@ -109,6 +110,8 @@ function toFulfillment(f: GqlFulfillment): FulfillmentData {
   return {
     id: legacyId(f.id),
     name: f.name,
+    // FulfillmentStatus is REST's status upper-cased (CANCELLED with two Ls, unlike FulfillmentDisplayStatus's
+    // CANCELED), so lower-casing gives what the webhooks say and the rollup reads.
     status: f.status.toLowerCase(),
     shipmentStatus,
     trackingCompany: f.trackingInfo.find((t) => t.company)?.company ?? null,
