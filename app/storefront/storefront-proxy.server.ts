@@ -1,4 +1,5 @@
 import type { Db } from "../db.server";
+import type { VerifiedProxyQuery } from "./proxy-signature.server";
 import { createRateLimiter, type RateLimit, type RateLimiter } from "./rate-limiter";
 import { parseLookupQuery } from "./lookup-query";
 import { findOrderByContact, recentOrdersOfCustomer } from "./storefront-lookup.server";
@@ -20,8 +21,11 @@ function json(status: number, body: string, headers: Record<string, string> = {}
 
 export type StorefrontProxyDeps = {
   db: Db;
-  /** Shopify's app proxy check; throws a Response (400) unless the query is signed with the app's secret. */
-  verifySignature: (request: Request) => Promise<unknown>;
+  /**
+   * Shopify's app proxy check; throws a Response (400) unless the query is signed with the app's
+   * secret (or the previous one during a rotation), else answers the shop and customer it signed.
+   */
+  verifySignature: (query: URLSearchParams) => Promise<VerifiedProxyQuery>;
   limits?: { client: RateLimiter; shop: RateLimiter };
   now?: () => Date;
 };
@@ -36,16 +40,15 @@ function clientOf(request: Request): string {
 
 /**
  * Requests Shopify forwards from /apps/order-status/* to <app>/proxy/*. The signature is checked
- * before anything else, and only then are `shop` and `logged_in_customer_id` read.
+ * before anything else, and `shop` and `logged_in_customer_id` come only from what it verified.
  */
 export function createStorefrontProxy(deps: StorefrontProxyDeps) {
   const limits = deps.limits ?? { client: createRateLimiter(CLIENT_LIMIT), shop: createRateLimiter(SHOP_LIMIT) };
   const now = deps.now ?? (() => new Date());
 
   return async function handle(request: Request, path: string): Promise<Response> {
-    await deps.verifySignature(request);
     const url = new URL(request.url);
-    const shop = url.searchParams.get("shop") ?? "";
+    const { shop, customerId } = await deps.verifySignature(url.searchParams);
     if (path !== "lookup") return json(404, NOT_FOUND_BODY);
 
     const at = now();
@@ -63,7 +66,6 @@ export function createStorefrontProxy(deps: StorefrontProxyDeps) {
     const query = parseLookupQuery(url.searchParams);
     if (query.kind === "invalid") return json(400, JSON.stringify({ error: "invalid_request" }));
     if (query.kind === "recent") {
-      const customerId = url.searchParams.get("logged_in_customer_id") || null;
       const orders = customerId ? await recentOrdersOfCustomer(deps.db, shop, customerId, at) : [];
       return json(200, JSON.stringify({ signedIn: customerId !== null, orders }));
     }

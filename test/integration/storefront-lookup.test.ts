@@ -1,11 +1,14 @@
 // The storefront lookup through the production server, as Shopify's app proxy calls it: signed
 // with Shopify's test helper (guests) or signed here the way Shopify signs logged-in requests.
-import { createHmac } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import Ajv2020 from "ajv/dist/2020";
+import { Session } from "@shopify/shopify-api";
 import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
+import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture } from "../../app/domain/fixtures/load";
+import { EncryptedSessionStorage } from "../../app/sessions.server";
 import { CLIENT_LIMIT } from "../../app/storefront/storefront-proxy.server";
 import type { AppProcess } from "../../scripts/lib/app-process";
 import { startProductionApp } from "../support/app-server";
@@ -254,5 +257,54 @@ describe("storefront lookup during a secret rotation", () => {
     expect(await status("the-new-secret")).toBe(200);
     expect(await status(TEST_SECRET)).toBe(200);
     expect(await status("a-third-secret")).toBe(400);
+  });
+});
+
+describe("storefront lookup while the shop's offline token has expired and cannot be refreshed", () => {
+  const encryptionKey = randomBytes(32);
+  const sessionId = `offline_${SHOP}`;
+  let stranded: AppProcess;
+  beforeAll(async () => {
+    // Expired an hour ago, with a refresh token: loading this session for a lookup would refresh it.
+    const storage = new EncryptedSessionStorage(new PrismaSessionStorage(db.prisma), encryptionKey);
+    await storage.storeSession(
+      new Session({
+        id: sessionId,
+        shop: SHOP,
+        state: "",
+        isOnline: false,
+        scope: "read_orders,read_fulfillments",
+        accessToken: "shpat_expired_offline",
+        expires: new Date(Date.now() - 3_600_000),
+        refreshToken: "shprt_single_use",
+        refreshTokenExpires: new Date(Date.now() + 30 * 86_400_000),
+      }),
+    );
+    // Every request the app makes to Shopify, the token endpoint included, fails and is reported.
+    const refuseNetwork = `--import=${new URL("../support/refuse-network.mjs", import.meta.url).href}`;
+    stranded = await startProductionApp(db.url, TEST_SECRET, {
+      ENCRYPTION_KEY: encryptionKey.toString("base64"),
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, refuseNetwork].filter(Boolean).join(" "),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await stranded?.stop();
+    await db.prisma.session.deleteMany({ where: { id: sessionId } });
+  });
+
+  it("answers from the database, loading no session and sending nothing to Shopify", async () => {
+    const stored = await db.prisma.session.findUniqueOrThrow({ where: { id: sessionId } });
+    const lookup = (params: URLSearchParams) => fetch(`${stranded.url}/proxy/lookup?${params}`, { headers: { "X-Forwarded-For": nextClient() } });
+
+    const byEmail = await lookup(proxyQuery({ order: "#1001", email: EMAIL }));
+    expect(byEmail.status).toBe(200);
+    expect(await byEmail.json()).toMatchObject({ name: "#1001" });
+    const recent = await lookup(proxyQuery({}, { customer: CUSTOMER }));
+    expect(recent.status).toBe(200);
+    expect((await recent.json()).orders).toHaveLength(3);
+
+    expect(stranded.output()).toContain("outbound HTTP refused in this process");
+    expect(stranded.output()).not.toContain("outbound request refused");
+    expect(await db.prisma.session.findUniqueOrThrow({ where: { id: sessionId } })).toEqual(stored);
   });
 });

@@ -1,9 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ADMIN_API_VERSION } from "../../app/api-version";
+import { readConfig } from "../../app/config.server";
 import { COMPLIANCE_TOPICS, LIFECYCLE_TOPICS, ORDER_TOPICS } from "../../app/intake/webhook-preparer.server";
 
 const toml = readFileSync(new URL("../../shopify.app.toml", import.meta.url), "utf8");
+
+// Read here without the app's own reader, so a fault in it cannot hide a drift.
+const tomlScopes = /^\[access_scopes\]$[^[]*?^scopes\s*=\s*"([^"]*)"/m.exec(toml)?.[1].split(",") ?? [];
 
 function quotedList(key: string): string[] {
   return [...toml.matchAll(new RegExp(`^\\s*${key}\\s*=\\s*\\[([^\\]]*)\\]`, "gm"))].flatMap((m) => [...m[1].matchAll(/"([^"]+)"/g)].map((q) => q[1]));
@@ -20,9 +24,13 @@ describe("shopify.app.toml and the intake agree", () => {
     expect(toml).toMatch(/\[app_proxy\][^[]*prefix\s*=\s*"apps"[^[]*subpath\s*=\s*"order-status"/);
   });
 
-  it("asks only for read scopes", () => {
-    const scopes = /^scopes\s*=\s*"([^"]*)"/m.exec(toml)?.[1].split(",") ?? [];
-    expect(scopes.length).toBeGreaterThan(0);
-    expect(scopes.every((s) => s.startsWith("read_"))).toBe(true);
+  it("asks for read scopes only, and write_app_proxy because it declares an app proxy", () => {
+    expect(tomlScopes.length).toBeGreaterThan(0);
+    expect(tomlScopes.filter((s) => !s.startsWith("read_"))).toEqual(["write_app_proxy"]);
+  });
+
+  it("is where the app's default scopes come from", () => {
+    expect(readConfig({}).scopes).toEqual(tomlScopes);
+    expect(readConfig({ DEMO_MODE: "1" }).scopes).toEqual(tomlScopes);
   });
 });

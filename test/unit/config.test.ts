@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, readConfig } from "../../app/config.server";
+import { ConfigError, readConfig, scopesOfAppToml } from "../../app/config.server";
 
 const key = Buffer.alloc(32, 1).toString("base64");
 
@@ -27,5 +27,36 @@ describe("configuration and the demo-mode guard", () => {
     const config = readConfig({ ...base, ENCRYPTION_KEY: key, SHOPIFY_API_SECRET_PREVIOUS: "old" });
     expect(config).toMatchObject({ demo: false, apiSecret: "s", previousApiSecret: "old" });
     expect(config.encryptionKey.equals(Buffer.from(key, "base64"))).toBe(true);
+  });
+
+  it("takes the scopes from shopify.app.toml unless SCOPES is set", () => {
+    const fromToml = readConfig({}).scopes;
+    expect(fromToml).toContain("write_app_proxy");
+    expect(readConfig({ DEMO_MODE: "1" }).scopes).toEqual(fromToml);
+    expect(readConfig({ SCOPES: " read_orders , write_app_proxy," }).scopes).toEqual(["read_orders", "write_app_proxy"]);
+  });
+});
+
+describe("scopesOfAppToml", () => {
+  it("reads scopes from the [access_scopes] table only, whatever surrounds it", () => {
+    const toml = [
+      'scopes = "top_level"',
+      "[other] # not this one",
+      'scopes = "elsewhere"',
+      "",
+      "  [ access_scopes ]  # the app's",
+      "# scopes = \"commented\"",
+      "use_legacy_install_flow = false",
+      "scopes = 'read_orders,write_app_proxy' # why",
+      "",
+      "[[webhooks.subscriptions]]",
+      'scopes = "after"',
+    ].join("\r\n");
+    expect(scopesOfAppToml(toml)).toBe("read_orders,write_app_proxy");
+  });
+
+  it("refuses a file without them", () => {
+    expect(() => scopesOfAppToml('[access_scopes]\n[auth]\nscopes = "read_orders"\n')).toThrow(ConfigError);
+    expect(() => scopesOfAppToml("")).toThrow(/no \[access_scopes\] scopes/);
   });
 });
