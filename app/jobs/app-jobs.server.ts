@@ -10,6 +10,7 @@ import { backfillRecentOrders, reconcileUpdatedOrders, type BackfillState, type 
 import { adminGraphqlForShop, shopsWithOfflineAccess } from "../sources/shopify-reconciliation/shopify-admin.server";
 import { SFTP_PICKUP_JOB, SFTP_IDLE_RECHECK_MS, runSftpPickup, shopsWithSftpPickup } from "../sources/three-pl/sftp-job.server";
 import { registerDiscrepancyRecheckJob } from "../store/discrepancies-recheck.server";
+import { registerRawPayloadRetentionJob } from "./raw-payload-retention.server";
 import { registerJob, withoutUninstalled } from "./registry.server";
 
 const MINUTE = 60_000;
@@ -21,6 +22,7 @@ const BACKFILL_DONE_RECHECK_MS = 30 * 24 * 60 * MINUTE;
 
 export function registerAppJobs(): void {
   registerDiscrepancyRecheckJob();
+  registerRawPayloadRetentionJob();
   registerJob(MATCH_FEED_ITEMS_JOB, MINUTE, async ({ db, shop, now }) => void (await matchPendingItems({ db, record: recordDirectly }, shop, now)), {
     shops: async (db) => withoutUninstalled(db, await shopsWithPendingItems(db)),
   });
