@@ -31,7 +31,7 @@ async function main() {
   }
   buildIfNeeded();
   const dbFile = path.join(PROJECT_ROOT, "prisma/demo.sqlite");
-  for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(dbFile + suffix, { force: true });
+  for (const suffix of ["", "-wal", "-shm", "-journal", ".customers.json"]) rmSync(dbFile + suffix, { force: true });
   const env: Record<string, string> = { DEMO_MODE: "1", NODE_ENV: "development", DATABASE_URL: `file:${dbFile}` };
   execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts/db.mjs"), "setup"], {
     cwd: PROJECT_ROOT,

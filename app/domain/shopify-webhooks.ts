@@ -511,3 +511,20 @@ export function normalizeFulfillmentOrderWebhook(
     events: drafts.map((draft, index): OrderlessEvent => ({ ...draft, dedupeKey: dedupeKeyOf(meta, index, drafts.length) })),
   };
 }
+
+/**
+ * Any subscribed topic's events, for callers that already know which order each fulfillment order
+ * belongs to (fixtures, the simulated store): what the intake's lookup would have found.
+ */
+export function normalizeWithKnownFulfillmentOrders(
+  topic: string,
+  payload: unknown,
+  meta: WebhookMeta,
+  orderOf: (fulfillmentOrderId: string) => string | undefined,
+): OrderEvent[] {
+  if (!isFulfillmentOrderTopic(topic.trim().toLowerCase())) return normalizeShopifyWebhook(topic, payload, meta).events;
+  const { fulfillmentOrderId, events } = normalizeFulfillmentOrderWebhook(topic, payload, meta);
+  const orderId = orderOf(fulfillmentOrderId);
+  if (!orderId) throw new Error(`fulfillment order ${fulfillmentOrderId} belongs to no known order`);
+  return events.map((e) => ({ ...e, orderId }) as OrderEvent);
+}

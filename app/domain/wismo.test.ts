@@ -1,9 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { simulateStore, type Scenario } from "../demo/simulated-store";
+import { simulateStore, simulatedDeliveryEvents, type Scenario } from "../demo/simulated-store";
 import { ATTENTION_FLAGS, ORDER_STATUSES, SHIPMENT_STATUSES, type OrderEvent, type OrderStatusValue } from "./events";
 import { applyClock, rollup, type OrderStatus, type ShipmentView } from "./rollup";
-import { normalizeShopifyWebhook } from "./shopify-webhooks";
 import { ESCALATION_REASONS, STAGE_OF_STATUS, WISMO_STAGES, escalationReasons, wismoFor, wismoLanguage } from "./wismo";
 
 const NOW = new Date("2026-11-20T12:00:00.000Z");
@@ -81,7 +80,7 @@ describe("each stage and action on the demo store's orders", () => {
   const store = simulateStore({ shop: "demo-store.myshopify.com", orders: 300, now: NOW, seed: 7 });
   const events = new Map<string, OrderEvent[]>();
   for (const d of store.deliveries) {
-    for (const e of normalizeShopifyWebhook(d.topic, d.payload, { webhookId: d.webhookId, triggeredAt: d.triggeredAt }).events) {
+    for (const e of simulatedDeliveryEvents(store, d)) {
       events.set(e.orderId, [...(events.get(e.orderId) ?? []), e]);
     }
   }

@@ -48,7 +48,7 @@ export function createWebhookIntake({ db, writer, prepare, record, receivedAt: r
         const { events } = prepared;
         const outcome = await record({
           shop: webhook.shop,
-          events: events.map((e) => ({ ...e, raw: rawBody, sourceEventId: webhook.eventId })),
+          events: events.map((e) => ({ ...e, raw: prepared.raw, sourceEventId: webhook.eventId })),
           receivedAt,
         });
         return answer(200, outcome.stored === 0 && events.length > 0 ? "duplicate" : "ok");
@@ -59,7 +59,7 @@ export function createWebhookIntake({ db, writer, prepare, record, receivedAt: r
         const outcomes = await deliverFeedItems(
           { db: db(), record: (submissions) => Promise.all(submissions.map(record)) },
           webhook.shop,
-          prepared.events.map((event) => ({ match: { by: "fulfillment_order" as const, id: prepared.fulfillmentOrderId }, event, raw: rawBody })),
+          prepared.events.map((event) => ({ match: { by: "fulfillment_order" as const, id: prepared.fulfillmentOrderId }, event, raw: prepared.raw })),
           receivedAt,
         );
         return answer(200, outcomes.every((o) => o === "duplicate") ? "duplicate" : "ok");

@@ -1,5 +1,6 @@
 import type { OrderEvent, OrderlessEvent } from "../domain/events";
-import { parseShopifyJson } from "../domain/shopify-json";
+import { stripPersonalData } from "../domain/personal-data";
+import { parseShopifyJson, stringifyShopifyJson } from "../domain/shopify-json";
 import {
   FULFILLMENT_ORDER_TOPICS,
   InvalidPayloadError,
@@ -22,8 +23,8 @@ export const COMPLIANCE_TOPICS: ReadonlySet<string> = new Set(["customers/data_r
 /** A delivery after everything that needs no database: verified, parsed and, for order topics, normalised. */
 export type PreparedWebhook =
   | { kind: "refused"; status: 400 | 401; reason: string }
-  | { kind: "order-events"; webhook: VerifiedWebhook; events: OrderEvent[] }
-  | { kind: "fulfillment-order-events"; webhook: VerifiedWebhook; fulfillmentOrderId: string; events: OrderlessEvent[] }
+  | { kind: "order-events"; webhook: VerifiedWebhook; events: OrderEvent[]; raw: string }
+  | { kind: "fulfillment-order-events"; webhook: VerifiedWebhook; fulfillmentOrderId: string; events: OrderlessEvent[]; raw: string }
   | { kind: "shop-notice"; webhook: VerifiedWebhook; topic: string; payload: unknown };
 
 export type WebhookPreparer = (rawBody: string, headers: WebhookHeaders) => Promise<PreparedWebhook>;
@@ -47,10 +48,13 @@ export function createWebhookPreparer(verify: (rawBody: string, headers: Webhook
       return { kind: "refused", status: 400, reason: "body is not JSON" };
     }
     if (LIFECYCLE_TOPICS.has(topic) || COMPLIANCE_TOPICS.has(topic)) return { kind: "shop-notice", webhook, topic, payload };
+    // What the log keeps of the body: no personal field the app does not need (decision 018). The
+    // normalised events carry what it does need, so a replay from them is exact.
+    const keep = () => stringifyShopifyJson(stripPersonalData(topic, payload));
     try {
-      if (ORDER_BOUND_TOPICS.has(topic)) return { kind: "order-events", webhook, events: normalizeShopifyWebhook(topic, payload, webhook).events };
+      if (ORDER_BOUND_TOPICS.has(topic)) return { kind: "order-events", webhook, events: normalizeShopifyWebhook(topic, payload, webhook).events, raw: keep() };
       if (FULFILLMENT_ORDER_BOUND_TOPICS.has(topic)) {
-        return { kind: "fulfillment-order-events", webhook, ...normalizeFulfillmentOrderWebhook(topic, payload, webhook) };
+        return { kind: "fulfillment-order-events", webhook, ...normalizeFulfillmentOrderWebhook(topic, payload, webhook), raw: keep() };
       }
       return { kind: "refused", status: 400, reason: `unsupported topic ${topic || "(none)"}` };
     } catch (error) {

@@ -10,16 +10,19 @@ import { SourceHealthCard } from "../components/dashboard/SourceHealthCard";
 import { PageLoading } from "../components/PageLoading";
 import { RouteError } from "../components/RouteError";
 import { getPrisma } from "../db.server";
-import { statusLabel, statusTone } from "../format";
+import { formatDateTime, statusLabel, statusTone } from "../format";
+import { waitingHolds } from "../sources/fulfillment-orders.server";
 import { overviewData } from "../store/sync-lag-report.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
-  return json(await overviewData(getPrisma(), shop, new Date()));
+  const db = getPrisma();
+  const [overview, holds] = await Promise.all([overviewData(db, shop, new Date()), waitingHolds(db, shop)]);
+  return json({ ...overview, holds });
 }
 
 export default function Overview() {
-  const { sources, openByCode, byStatus, lagSeries, openSeries, now } = useLoaderData<typeof loader>();
+  const { sources, openByCode, byStatus, lagSeries, openSeries, now, holds } = useLoaderData<typeof loader>();
   const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
   const openTotal = Object.values(openByCode).reduce((a, b) => a + b, 0);
   const alerts = sources.filter((s) => s.alert);
@@ -35,6 +38,22 @@ export default function Overview() {
                 {alerts.map((s) => (
                   <p key={s.source}>{`${sourceName(s.source)}: ${s.alert!.message}`}</p>
                 ))}
+              </BlockStack>
+            </Banner>
+          </Layout.Section>
+        )}
+        {holds.deliveries > 0 && (
+          <Layout.Section>
+            <Banner tone="warning" title={holds.fulfillmentOrders === 1 ? "1 fulfillment hold is waiting for its order" : `${holds.fulfillmentOrders} fulfillment holds are waiting for their orders`}>
+              <BlockStack gap="100">
+                <p>
+                  {`Shopify's hold notifications name a fulfillment order, not the order. Until the app learns which order it belongs to, the hold is kept but not shown on the order (oldest received ${formatDateTime(holds.oldestReceivedAt!)}).`}
+                </p>
+                <p>
+                  {holds.canAskShopify
+                    ? "The app asks Shopify every minute; a hold on a fulfillment order Shopify no longer returns is dropped after 30 days."
+                    : "The app cannot ask Shopify yet: it has no access to this store's Admin API. Open the app from the Shopify admin to grant it."}
+                </p>
               </BlockStack>
             </Banner>
           </Layout.Section>

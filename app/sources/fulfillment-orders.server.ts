@@ -68,6 +68,24 @@ export async function waitingFulfillmentOrders(db: Db, shop: string): Promise<st
   return [...new Set(rows.map((r) => r.matchKey.slice(FULFILLMENT_ORDER_MATCH_PREFIX.length)))];
 }
 
+export type WaitingHolds = { deliveries: number; fulfillmentOrders: number; oldestReceivedAt: string | null; canAskShopify: boolean };
+
+/** What the Overview shows of hold deliveries still waiting for their order, and whether they can resolve. */
+export async function waitingHolds(db: Db, shop: string): Promise<WaitingHolds> {
+  const rows = await db.pendingFeedItem.findMany({
+    where: { shop, matchKey: { startsWith: FULFILLMENT_ORDER_MATCH_PREFIX } },
+    select: { matchKey: true, receivedAt: true },
+    orderBy: { receivedAt: "asc" },
+  });
+  const canAskShopify = rows.length > 0 && (await db.session.count({ where: { shop, isOnline: false } })) > 0;
+  return {
+    deliveries: rows.length,
+    fulfillmentOrders: new Set(rows.map((r) => r.matchKey)).size,
+    oldestReceivedAt: rows[0]?.receivedAt.toISOString() ?? null,
+    canAskShopify,
+  };
+}
+
 export async function shopsWithWaitingFulfillmentOrders(db: Db): Promise<string[]> {
   const rows = await db.pendingFeedItem.findMany({
     where: { matchKey: { startsWith: FULFILLMENT_ORDER_MATCH_PREFIX } },

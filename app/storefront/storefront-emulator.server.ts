@@ -1,9 +1,9 @@
 // The demo's stand-in for a Shopify storefront: a page hosting the real order-status block, and
 // Shopify's app proxy in miniature (sign the shopper's request, forward it to <app>/proxy/*).
 // Serves nothing unless the app runs in demo mode, whose secret is public by design.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { Db } from "../db.server";
+import { sqliteFilePath, type Db } from "../db.server";
 import { DEMO_SHOP } from "../demo/constants";
 import { signAppProxyQuery } from "./app-proxy-signature.server";
 import { renderBlock } from "./block-renderer.server";
@@ -26,14 +26,28 @@ function signedInCustomer(request: Request): string | null {
 
 type SampleOrder = { name: string; email: string; status: string; customerId: string | null };
 
+/**
+ * Where the demo seed writes the simulated customers' emails, beside the demo database: the event
+ * log keeps no email (decision 018), and a newcomer needs one to type into the block.
+ */
+export function demoCustomersPath(databaseUrl: string | undefined): string {
+  return `${sqliteFilePath(databaseUrl)}.customers.json`;
+}
+
+function demoCustomerEmails(): Map<string, string> {
+  const file = demoCustomersPath(process.env.DATABASE_URL);
+  if (!existsSync(file)) return new Map();
+  return new Map(Object.entries(JSON.parse(readFileSync(file, "utf8")) as Record<string, string>));
+}
+
 /** A few seeded orders per status with the email each was placed with, so a newcomer has something to type. */
 async function sampleOrders(db: Db): Promise<SampleOrder[]> {
   const statuses = await db.order.findMany({ where: { shop: DEMO_SHOP, deleted: false }, distinct: ["status"], select: { orderId: true, name: true, status: true, customerId: true } });
+  const emails = demoCustomerEmails();
   const samples: SampleOrder[] = [];
   for (const order of statuses) {
-    const snapshot = await db.event.findFirst({ where: { shop: DEMO_SHOP, orderId: order.orderId, kind: "order_snapshot" }, select: { raw: true } });
-    const email = snapshot ? (JSON.parse(snapshot.raw) as { email?: unknown }).email : null;
-    if (typeof email === "string") samples.push({ name: order.name, email, status: order.status, customerId: order.customerId });
+    const email = emails.get(order.orderId);
+    if (email) samples.push({ name: order.name, email, status: order.status, customerId: order.customerId });
   }
   return samples.sort((a, b) => a.status.localeCompare(b.status));
 }

@@ -1,7 +1,11 @@
 import { DEMO_API_SECRET, DEMO_SHOP } from "../../app/demo/constants";
+import { writeFileSync } from "node:fs";
+import type { Db } from "../../app/db.server";
 import { simulateStore, type SimulatedStore } from "../../app/demo/simulated-store";
+import { rememberFulfillmentOrderLinks } from "../../app/sources/fulfillment-orders.server";
 import { seedDemoFeeds, type DemoFeedReport } from "../../app/sources/demo-feeds";
 import { recheckDueOrders } from "../../app/store/discrepancies-recheck.server";
+import { demoCustomersPath } from "../../app/storefront/storefront-emulator.server";
 import { openEventLogWriter } from "../../app/store/event-log/index.server";
 import { sendWebhooks, type SendReport } from "./webhook-sender";
 
@@ -15,6 +19,17 @@ export async function seedDemoStore(
   options: { orders: number; now?: Date; seed?: number; databaseUrl?: string },
 ): Promise<{ store: SimulatedStore; report: SendReport; feeds?: DemoFeedReport }> {
   const store = simulateStore({ shop: DEMO_SHOP, orders: options.orders, now: options.now ?? new Date(), seed: options.seed });
+  if (options.databaseUrl) {
+    const { createPrismaClient } = await import("../../app/db.server");
+    const db = createPrismaClient(options.databaseUrl);
+    try {
+      // The last hold stays unresolved, as for a shop whose session is not there yet: the dashboard shows it waiting.
+      await rememberSimulatedFulfillmentOrders(db, store, { leaveUnresolved: 1 });
+      writeFileSync(demoCustomersPath(options.databaseUrl), JSON.stringify(Object.fromEntries(store.orders.map((o) => [o.orderId, o.email]))));
+    } finally {
+      await db.$disconnect();
+    }
+  }
   const report = options.databaseUrl ? await sendWithRechecks(appUrl, options.databaseUrl, store) : await sendWebhooks(appUrl, DEMO_SHOP, DEMO_API_SECRET, store.deliveries, { demoDeliveredAt: true });
   let feeds: DemoFeedReport | undefined;
   if (options.databaseUrl) {
@@ -28,6 +43,16 @@ export async function seedDemoStore(
     }
   }
   return { store, report, feeds };
+}
+
+/**
+ * The demo has no Admin API to ask which order a held fulfillment order belongs to (the
+ * resolve-fulfillment-orders job's question); the simulated store knows, and records the answers as
+ * that job would have.
+ */
+export async function rememberSimulatedFulfillmentOrders(db: Db, store: SimulatedStore, options: { leaveUnresolved?: number } = {}): Promise<void> {
+  const links = store.fulfillmentOrders.slice(0, Math.max(store.fulfillmentOrders.length - (options.leaveUnresolved ?? 0), 0));
+  await rememberFulfillmentOrderLinks(db, store.shop, links, "demo", new Date());
 }
 
 const RECHECK_EVERY_MS = 6 * 3_600_000;

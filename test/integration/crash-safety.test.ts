@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { simulateStore } from "../../app/demo/simulated-store";
 import { replayAll } from "../../app/store/replay.server";
 import type { AppProcess } from "../../scripts/lib/app-process";
+import { rememberSimulatedFulfillmentOrders } from "../../scripts/lib/demo-store";
 import { startProductionApp } from "../support/app-server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { prepareDeliveries, sendUntilAcknowledged } from "../support/webhook-load";
@@ -15,12 +16,15 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-/** Distinct webhook ids in the log: dedupe keys are the webhook id, or id#n when one webhook made several events. */
+/**
+ * Distinct webhook ids in the log: dedupe keys are the webhook id, id#n when one webhook made several
+ * events, and id@order when the intake had to find the order (holds).
+ */
 async function webhookIdsInLog(): Promise<Map<string, number>> {
   const rows = await db.prisma.event.findMany({ where: { shop: SHOP }, select: { dedupeKey: true } });
   const ids = new Map<string, number>();
   for (const { dedupeKey } of rows) {
-    const id = dedupeKey.split("#")[0];
+    const id = dedupeKey.split(/[#@]/)[0]!;
     ids.set(id, (ids.get(id) ?? 0) + 1);
   }
   return ids;
@@ -29,6 +33,7 @@ async function webhookIdsInLog(): Promise<Map<string, number>> {
 describe(`crash safety on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
   it("keeps every acknowledged webhook and a consistent rollup through repeated kill -9 under load", async () => {
     const store = simulateStore({ shop: SHOP, orders: 250, now: new Date(), seed: 42 });
+    await rememberSimulatedFulfillmentOrders(db.prisma, store);
     const items = prepareDeliveries(store.deliveries, SHOP, TEST_SECRET, "crash");
     let app: AppProcess | null = await startProductionApp(db.url, TEST_SECRET);
     const port = Number(new URL(app.url).port);

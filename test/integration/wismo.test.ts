@@ -12,6 +12,7 @@ import { botAnswerReport } from "../../app/support/bot-answers.server";
 import { lookUpOrder } from "../../app/support/wismo-api.server";
 import type { WismoAnswer } from "../../app/support/wismo.server";
 import type { AppProcess } from "../../scripts/lib/app-process";
+import { rememberSimulatedFulfillmentOrders } from "../../scripts/lib/demo-store";
 import { sendWebhooks } from "../../scripts/lib/webhook-sender";
 import { startProductionApp } from "../support/app-server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
@@ -67,6 +68,7 @@ beforeAll(async () => {
   store = simulateStore({ shop: SHOP, orders: 300, now, seed: 7 });
   clockStore = simulateStore({ shop: CLOCK_SHOP, orders: 40, now, seed: 11, firstOrderNumber: 5001 });
   for (const [shop, s] of [[SHOP, store], [CLOCK_SHOP, clockStore]] as const) {
+    await rememberSimulatedFulfillmentOrders(db.prisma, s);
     const report = await sendWebhooks(app.url, shop, TEST_SECRET, s.deliveries, { concurrency: 16 });
     expect(report.failures).toEqual([]);
   }
