@@ -8,10 +8,12 @@ import { getPrisma } from "../db.server";
 import { formatDateTime } from "../format";
 import { createApiKey, listApiKeys, revokeApiKey } from "../store/api-keys.server";
 import { BotAnswersSettings } from "../components/settings/BotAnswersSettings";
+import { PrivacySettings } from "../components/settings/PrivacySettings";
 import { SyncHealthSettings } from "../components/settings/SyncHealthSettings";
 import { ThreePlFeedSettings } from "../components/settings/ThreePlFeedSettings";
 import { threePlSettingsView } from "../sources/three-pl/feed-settings.server";
 import { healthSettingsSection } from "../store/discrepancies-page.server";
+import { privacySection } from "../store/privacy.server";
 import { getBotAnswerSettings } from "../support/bot-answer-settings.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -21,6 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     botAnswers: await getBotAnswerSettings(getPrisma(), shop),
     syncHealth: await healthSettingsSection(getPrisma(), shop),
     threePl: await threePlSettingsView(getPrisma(), shop),
+    privacy: await privacySection(getPrisma(), shop, new Date()),
     keys: keys.map((k) => ({
       id: k.id,
       label: k.label,
@@ -48,7 +51,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Settings() {
-  const { keys, botAnswers, syncHealth, threePl } = useLoaderData<typeof loader>();
+  const { keys, botAnswers, syncHealth, threePl, privacy } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const [label, setLabel] = useState("");
@@ -115,6 +118,7 @@ export default function Settings() {
         <BotAnswersSettings settings={botAnswers} />
         <SyncHealthSettings settings={syncHealth.settings} fields={syncHealth.fields} />
         <ThreePlFeedSettings settings={threePl} />
+        <PrivacySettings privacy={privacy} />
       </Layout>
     </Page>
   );

@@ -89,21 +89,26 @@ async function recordComplianceRequest(db: Db, webhook: VerifiedWebhook, notice:
   });
 }
 
-/**
- * One run of a request. The failure kept is the step and the error's class and code: database
- * messages can quote the values of the statement, which may be an order's contact data.
- */
-export async function runComplianceRequest(db: Db, id: number, step: string, at: Date, work: () => Promise<void>): Promise<void> {
+/** One run of a request: it completes the request, or counts the attempt and rethrows. */
+async function runComplianceRequest(db: Db, id: number, step: string, at: Date, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
-    const code = error && typeof error === "object" && "code" in error && typeof error.code === "string" ? ` ${error.code}` : "";
-    const lastError = `${step} failed (${error instanceof Error ? error.name : "unknown error"}${code})`;
-    // Keeping the attempt must not hide the failure itself (a database that is down answers 503 upstream).
-    await db.complianceRequest.update({ where: { id }, data: { attempts: { increment: 1 }, lastError } }).catch(() => undefined);
+    await recordComplianceFailure(db, id, step, error);
     throw error;
   }
   await db.complianceRequest.update({ where: { id }, data: { attempts: { increment: 1 }, lastError: null, completedAt: at } });
+}
+
+/**
+ * Counts a failed attempt and keeps the step and the error's class and code, not its message:
+ * database messages can quote the values of the statement, which may be an order's contact data.
+ */
+export async function recordComplianceFailure(db: Db, id: number, step: string, error: unknown): Promise<void> {
+  const code = error && typeof error === "object" && "code" in error && typeof error.code === "string" ? ` ${error.code}` : "";
+  const lastError = `${step} failed (${error instanceof Error ? error.name : "unknown error"}${code})`;
+  // Keeping the attempt must not hide the failure itself (a database that is down answers 503 upstream).
+  await db.complianceRequest.update({ where: { id }, data: { attempts: { increment: 1 }, lastError } }).catch(() => undefined);
 }
 
 /**
