@@ -25,7 +25,7 @@ export type ComplianceRequestRow = {
 };
 
 /** How far back the Privacy section counts orders that arrived without an email. */
-export const RECENT_ORDER_DAYS = 30;
+const RECENT_ORDER_DAYS = 30;
 const SHOWN_REQUESTS = 50;
 
 export type PrivacySection = {
