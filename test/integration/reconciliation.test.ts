@@ -125,6 +125,12 @@ describe(`reconciliation on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     const claim = await db.prisma.sourceClaim.findUnique({ where: { shop_orderId_source: { shop: SHOP, orderId: TWO_BOX, source: "reconciliation" } } });
     expect(claim?.claim).toMatch(/delivered/);
     expect(await db.prisma.event.count({ where: { source: "reconciliation" } })).toBe(2);
+    // The order Shopify answered with is kept as the raw copy, but not its customer's contact data.
+    for (const { raw } of await db.prisma.event.findMany({ where: { source: "reconciliation" }, select: { raw: true } })) {
+      expect(raw).toContain('"displayFulfillmentStatus"');
+      expect(raw.toLowerCase()).not.toContain("camille.tremblay@example.com");
+      expect(raw).not.toContain("555-0142");
+    }
     expect(box.state).toEqual({ watermark: "2026-03-02T14:15:13.000Z" });
     expect(fake.requests[0]!.variables.query).toBe("updated_at:>='2026-02-28T23:59:00.000Z'");
 

@@ -36,7 +36,6 @@ export async function startProductionApp(databaseUrl: string, secret: string, ex
       SHOPIFY_API_KEY: TEST_API_KEY,
       SHOPIFY_API_SECRET: secret,
       SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
-      SCOPES: "read_orders,read_fulfillments",
       DATABASE_URL: databaseUrl,
       ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       ...extraEnv,

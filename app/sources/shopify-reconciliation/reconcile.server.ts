@@ -8,6 +8,7 @@
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import type { Db } from "../../db.server";
+import { stripPersonalDataOfAdminOrder } from "../../domain/personal-data";
 import type { EventSubmission } from "../../store/order-store.server";
 import type { RecordEvents } from "../feed-delivery.server";
 import { rememberFulfillmentOrderLinks } from "../fulfillment-orders.server";
@@ -45,7 +46,7 @@ async function applyOrders(deps: ReconcileDeps, shop: string, orders: readonly G
     if (reconciled.events.length === 0) continue;
     report.repaired += 1;
     for (const what of reconciled.missed) if (report.missed.length < MAX_LISTED) report.missed.push(`${order.name}: ${what}`);
-    const raw = JSON.stringify({ source: "admin-graphql", displayFulfillmentStatus: order.displayFulfillmentStatus, order });
+    const raw = JSON.stringify({ source: "admin-graphql", displayFulfillmentStatus: order.displayFulfillmentStatus, order: stripPersonalDataOfAdminOrder(order) });
     submissions.push({ shop, events: reconciled.events.map((e) => ({ ...e, raw })), receivedAt });
   }
   // Hold webhooks name only a fulfillment order: what is read here resolves them (fulfillment-orders.server.ts).
