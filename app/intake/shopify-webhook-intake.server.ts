@@ -78,7 +78,9 @@ export function createWebhookIntake({ db, writer, prepare, record, receivedAt: r
         return answer(200, "ok");
       }
       const outcome = await handleComplianceRequest(db(), writer(), webhook, notice, receivedAt);
-      return outcome === "conflict" ? answer(400, "X-Shopify-Webhook-Id belongs to another compliance request") : answer(200, outcome);
+      if (outcome === "conflict") return answer(400, "X-Shopify-Webhook-Id belongs to another compliance request");
+      // Acknowledged, so Shopify does not retry what the app will not do; Settings → Privacy shows it.
+      return answer(200, outcome === "held" ? "recorded, not carried out while the app is installed" : outcome);
     } catch (error) {
       if (isDatabaseUnavailable(error)) return answer(503, "storage unavailable, retry", { "Retry-After": "5" });
       throw error;

@@ -1,6 +1,7 @@
 import type { OrderEvent, OrderlessEvent } from "../domain/events";
 import { stripPersonalData } from "../domain/personal-data";
 import { parseShopifyJson, stringifyShopifyJson } from "../domain/shopify-json";
+import { shopMismatch, topicMismatch } from "../domain/topic-binding";
 import {
   FULFILLMENT_ORDER_TOPICS,
   InvalidPayloadError,
@@ -48,6 +49,9 @@ export function createWebhookPreparer(verify: (rawBody: string, headers: Webhook
       return { kind: "refused", status: 400, reason: "body is not JSON" };
     }
     if (LIFECYCLE_TOPICS.has(topic) || COMPLIANCE_TOPICS.has(topic)) return { kind: "shop-notice", webhook, topic, payload };
+    // The signature covers the body only: the topic and shop headers are believed as far as the body agrees.
+    const mismatch = topicMismatch(topic, payload) ?? shopMismatch(payload, webhook.shop);
+    if (mismatch) return { kind: "refused", status: 400, reason: mismatch };
     // What the log keeps of the body: no personal field the app does not need (decision 018). The
     // normalised events carry what it does need, so a replay from them is exact.
     const keep = () => stringifyShopifyJson(stripPersonalData(topic, payload));

@@ -32,7 +32,14 @@ export function complianceSubject(request: Pick<ComplianceRequest, "subject">): 
   return { orderIds: parsed.orderIds ?? [], emailHash: parsed.emailHash ?? null, phoneHash: parsed.phoneHash ?? null };
 }
 
-export type ComplianceOutcome = "ok" | "duplicate" | "conflict";
+export type ComplianceOutcome = "ok" | "duplicate" | "conflict" | "held";
+
+export const SHOP_REDACT_WHILE_INSTALLED = "not carried out: the app is installed on this shop (Shopify sends shop/redact 48 hours after uninstall)";
+
+/** Installed while it holds a session: app/uninstalled deletes them, a new install creates one. */
+async function isInstalled(db: Db, shop: string): Promise<boolean> {
+  return (await db.session.count({ where: { shop } })) > 0;
+}
 
 /**
  * Records a GDPR request and carries it out. A request is identified by its webhook id, which
@@ -56,6 +63,12 @@ export async function handleComplianceRequest(
   if (request.topic === "customers/redact") {
     await runComplianceRequest(db, request.id, "erasing the customer's orders", at, () => eraseCustomer(db, writer, request.shop, request));
   } else if (request.topic === "shop/redact") {
+    // Shopify sends shop/redact 48 hours after an uninstall. While the app is installed the request
+    // cannot be Shopify's: a captured body sent again under this topic must not erase a working shop.
+    if (await isInstalled(db, request.shop)) {
+      await db.complianceRequest.update({ where: { id: request.id }, data: { lastError: SHOP_REDACT_WHILE_INSTALLED } });
+      return "held";
+    }
     await runComplianceRequest(db, request.id, "erasing the shop's data", at, () => eraseShop(db, request.shop));
   }
   return "ok";

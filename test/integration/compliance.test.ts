@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture } from "../../app/domain/fixtures/load";
 import { EncryptedSessionStorage } from "../../app/sessions.server";
-import { SHOP_SCOPED_MODELS } from "../../app/store/lifecycle.server";
+import { SHOP_REDACT_WHILE_INSTALLED, SHOP_SCOPED_MODELS } from "../../app/store/lifecycle.server";
 import { openEventLogWriter } from "../../app/store/event-log/index.server";
 import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.server";
 import { GroupCommitter } from "../../app/store/group-commit.server";
@@ -35,7 +35,7 @@ const jonas = {
   customer: { id: 7410852969999, email: "jonas.berg@example.org", first_name: "Jonas", last_name: "Berg", phone: "+46 70 123 45 67" },
   shipping_address: { first_name: "Jonas", last_name: "Berg", address1: "Storgatan 1", city: "Umeå", country_code: "SE", zip: "90326" },
   billing_address: { first_name: "Jonas", last_name: "Berg", address1: "Storgatan 1", city: "Umeå", country_code: "SE", zip: "90326" },
-  order_status_url: "https://alpine-outfitters.myshopify.com/90210/orders/77aa/authenticate?key=jonaskey0001",
+  order_status_url: "https://shop.alpine-outfitters.com/90210/orders/77aa/authenticate?key=jonaskey0001",
 };
 const CAMILLE_STATUS_KEY = "key=0a1b2c3d4e5f";
 const JONAS_STATUS_KEY = "key=jonaskey0001";
@@ -203,6 +203,26 @@ describe(`GDPR compliance webhooks on ${process.env.TEST_DATABASE ?? "sqlite"}`,
     const dataRequest = await db.prisma.complianceRequest.findFirstOrThrow({ where: { shop: SHOP, topic: "customers/data_request" } });
     expect(await receive(body, signedWebhookHeaders("customers/redact", body, { webhookId: dataRequest.webhookId }))).toMatchObject({ status: 400 });
     expect((await db.prisma.complianceRequest.findUniqueOrThrow({ where: { id: dataRequest.id } })).completedAt).toBeNull();
+  });
+
+  it("shop/redact while the app is installed is recorded and shown, and erases nothing", async () => {
+    await db.prisma.session.upsert({
+      where: { id: `offline_${SHOP}` },
+      create: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: "unused", scope: "read_orders" },
+      update: {},
+    });
+    const ordersBefore = await db.prisma.order.count({ where: { shop: SHOP } });
+    const body = JSON.stringify({ shop_id: 1, shop_domain: SHOP });
+    const answer = await receive(body, signedWebhookHeaders("shop/redact", body, { shop: SHOP, webhookId: "held-shop-redact" }));
+    expect(answer).toMatchObject({ status: 200, body: expect.stringMatching(/not carried out/) });
+    expect(await db.prisma.order.count({ where: { shop: SHOP } })).toBe(ordersBefore);
+    expect(await db.prisma.complianceRequest.findUniqueOrThrow({ where: { webhookId: "held-shop-redact" } })).toMatchObject({
+      completedAt: null,
+      lastError: SHOP_REDACT_WHILE_INSTALLED,
+    });
+    // What app/uninstalled does; the erasure below then runs as Shopify's own shop/redact would.
+    await db.prisma.session.deleteMany({ where: { shop: SHOP } });
+    await db.prisma.complianceRequest.delete({ where: { webhookId: "held-shop-redact" } });
   });
 
   it("shop/redact erases everything of the shop, keeps the record of the requests and completes only itself", async () => {

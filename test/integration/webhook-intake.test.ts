@@ -100,6 +100,24 @@ describe(`webhook intake on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     expect(await storedCounts()).toEqual({ events: 0, orders: 0, shipments: 0 });
   });
 
+  it("believes the topic and shop headers only as far as the signed body agrees", async () => {
+    const order = fixture("two-box-order.create");
+    expect((await send("orders/create", order)).status).toBe(200);
+    const before = await storedCounts();
+    // The same signed body, sent again under another topic with a new webhook id.
+    const asDelete = await send("orders/delete", order, { webhookId: "replayed-as-delete" });
+    expect(asDelete).toMatchObject({ status: 400, body: expect.stringMatching(/orders\/delete carries only the order id/) });
+    const asFulfillment = await send("fulfillments/create", fixture("two-box-order.fulfillment-a.create"), { webhookId: "as-itself" });
+    expect(asFulfillment.status).toBe(200);
+    const fulfillmentAsRefund = await send("refunds/create", fixture("two-box-order.fulfillment-a.create"), { webhookId: "replayed-as-refund" });
+    expect(fulfillmentAsRefund).toMatchObject({ status: 400, body: expect.stringMatching(/is a Fulfillment/) });
+    // A body whose order status link is on another shop's myshopify.com domain was that shop's.
+    const othersOrder = { ...fixture("single-parcel.create"), order_status_url: "https://other-shop.myshopify.com/1/orders/ab/authenticate?key=k" };
+    expect(await send("orders/create", othersOrder)).toMatchObject({ status: 400, body: expect.stringMatching(/other-shop\.myshopify\.com/) });
+    expect(await storedCounts()).toMatchObject({ orders: before.orders, events: before.events + 1 });
+    expect(await orderStatus(TWO_BOX_ID)).toMatchObject({ status: "partially_shipped" });
+  });
+
   it("acknowledges a duplicate delivery with 200 and changes nothing", async () => {
     const first = await send("orders/create", fixture("two-box-order.create"), { webhookId: "dup-1" });
     const before = await storedCounts();

@@ -19,6 +19,28 @@ export function shopifyExample(version: string, topic: string, shop = "test-shop
   return JSON.parse(JSON.stringify(metadata.response).replaceAll("{shop}.myshopify.com", shop)) as Record<string, unknown>;
 }
 
+/** Marks an id to be written with its exact digits; JSON escapes the NUL, so no real value can look like it. */
+const EXACT_ID = "\u0000exact:";
+
+/**
+ * Shopify's example of `topic` in `version` as the JSON text a delivery carries. The package read
+ * Shopify's pages with JSON.parse, which rounds ids beyond 2^53 (its order id 820982911946154508
+ * reads as ...500); each id beside an `admin_graphql_api_id` gets its exact digits back from that
+ * gid, as shopify.dev prints them. Ids with no gid beside them stay as the package has them.
+ */
+export function shopifyExampleBody(version: string, topic: string, shop?: string): string | undefined {
+  const example = shopifyExample(version, topic, shop);
+  if (!example) return undefined;
+  const marked = JSON.stringify(example, (_key, value: unknown) => {
+    if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+    const { id, admin_graphql_api_id: gid } = value as { id?: unknown; admin_graphql_api_id?: unknown };
+    const digits = typeof gid === "string" ? /\/(\d+)(?:\?.*)?$/.exec(gid)?.[1] : undefined;
+    if (typeof id !== "number" || !digits || String(id) === digits || Number(digits) !== id) return value;
+    return { ...value, id: `${EXACT_ID}${digits}` };
+  });
+  return marked.replace(/"\\u0000exact:(\d+)"/g, "$1");
+}
+
 /** [version, example] for every version in EXAMPLE_VERSIONS that has `topic`. */
 export function examplesOf(topic: string, shop?: string): Array<[string, Record<string, unknown>]> {
   return EXAMPLE_VERSIONS.flatMap((version) => {

@@ -80,9 +80,9 @@ export async function resolveSftpHost(host: string, allowPrivate: boolean): Prom
   return address;
 }
 
-/** Private addresses are allowed outside production (tests, demo) or when the operator says so. */
+/** Private addresses only when the operator (or a test with its own sshd) says so, whatever NODE_ENV is. */
 export function privateSftpHostsAllowed(env: Record<string, string | undefined> = process.env): boolean {
-  return env.SFTP_ALLOW_PRIVATE_HOSTS === "1" || env.NODE_ENV !== "production";
+  return env.SFTP_ALLOW_PRIVATE_HOSTS === "1";
 }
 
 export async function pickUpFiles(deps: FeedDeps, shop: string, settings: SftpSettings, receivedAt: () => Date): Promise<PickupReport> {
