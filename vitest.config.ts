@@ -5,6 +5,7 @@ export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
     environment: "node",
+    setupFiles: ["test/support/env-setup.ts"],
     projects: [
       {
         extends: true,

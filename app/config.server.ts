@@ -2,14 +2,19 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { encryptionKeys, type EncryptionKeys } from "./crypto.server";
 import { DEMO_API_KEY, DEMO_API_SECRET, DEMO_SHOP } from "./demo/constants";
 
 /**
- * Process configuration, read once. Demo mode supplies its own non-secret values for the Shopify
- * fields; production refuses to run without real ones (see docs/decisions/004-demo-mode-guard.md).
+ * Process configuration, read once. Anything but NODE_ENV=development or test is production, so
+ * `npm start` is safe as typed. Demo mode supplies its own non-secret values for the Shopify fields
+ * and runs only as `npm run demo` starts it; production refuses to run without real ones
+ * (docs/decisions/004-demo-mode-guard.md, 021-safe-defaults-and-key-rotation.md).
  */
 const envSchema = z.object({
-  NODE_ENV: z.string().default("development"),
+  NODE_ENV: z.string().optional(),
+  // Where the server listens; demo mode requires loopback.
+  HOST: z.string().optional(),
   DEMO_MODE: z.enum(["0", "1"]).default("0"),
   SHOPIFY_API_KEY: z.string().optional(),
   SHOPIFY_API_SECRET: z.string().optional(),
@@ -19,8 +24,10 @@ const envSchema = z.object({
   // Unset in production: the scopes of shopify.app.toml. `shopify app dev` sets it from the linked config.
   SCOPES: z.string().optional(),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
-  // 32 bytes, base64: key for tokens and feed credentials at rest.
+  // 32 random bytes, base64: key for tokens and feed credentials at rest.
   ENCRYPTION_KEY: z.string().optional(),
+  // The key ENCRYPTION_KEY replaced: still read until `npm run reencrypt-secrets` has run.
+  ENCRYPTION_KEY_PREVIOUS: z.string().optional(),
 });
 
 export type AppConfig = {
@@ -30,14 +37,49 @@ export type AppConfig = {
   previousApiSecret: string | undefined;
   appUrl: string;
   scopes: string[];
-  encryptionKey: Buffer;
+  /** The current key, which also decrypts what ENCRYPTION_KEY_PREVIOUS wrote. */
+  encryptionKey: EncryptionKeys;
 };
 
 export { DEMO_SHOP };
-// A fixed key is fine for the demo's throwaway database and for tests; production must bring its own.
-const DEVELOPMENT_ENCRYPTION_KEY = Buffer.alloc(32, 7);
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  name = "ConfigError";
+}
+
+const GENERATE_KEY = "generate one with `openssl rand -base64 32`";
+
+/** 32 bytes as canonical base64 (44 characters): anything else is a typo or another encoding. */
+function decodeKey(name: string, value: string): Buffer {
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(value.trim())) throw new ConfigError(`${name} must be 32 random bytes, base64 (${GENERATE_KEY}).`);
+  return Buffer.from(value.trim(), "base64");
+}
+
+/**
+ * Why a key was clearly not drawn at random, or null. Text (a password in base64) is all printable
+ * bytes, and a pattern repeats bytes; 32 random bytes are all printable with odds near 1e-14 and have
+ * fewer than 16 distinct values with odds far below 1e-10.
+ */
+export function weakKeyReason(key: Buffer): string | null {
+  if (key.every((byte) => byte >= 0x20 && byte <= 0x7e)) return "it is text, not random bytes";
+  if (new Set(key).size < 16) return "it repeats too few distinct bytes to be random";
+  return null;
+}
+
+/**
+ * ENCRYPTION_KEY, carrying ENCRYPTION_KEY_PREVIOUS when set. The previous key is only ever read, and
+ * may be weak: moving secrets off a poor key is what a rotation is for.
+ */
+export function readEncryptionKeys(env: Record<string, string | undefined> = process.env): EncryptionKeys {
+  if (!env.ENCRYPTION_KEY) throw new ConfigError(`Missing required environment: ENCRYPTION_KEY (${GENERATE_KEY}).`);
+  const current = decodeKey("ENCRYPTION_KEY", env.ENCRYPTION_KEY);
+  const weakness = weakKeyReason(current);
+  if (weakness) throw new ConfigError(`ENCRYPTION_KEY is refused: ${weakness} (${GENERATE_KEY}).`);
+  const previous = env.ENCRYPTION_KEY_PREVIOUS ? [decodeKey("ENCRYPTION_KEY_PREVIOUS", env.ENCRYPTION_KEY_PREVIOUS)] : [];
+  return encryptionKeys(current, previous);
+}
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
 
 /**
  * `[access_scopes] scopes` of a shopify.app.toml. Only that key is needed, so a few lines of reading
@@ -74,20 +116,23 @@ function appTomlScopes(): string {
 
 export function readConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const parsed = envSchema.parse(env);
-  const production = parsed.NODE_ENV === "production";
+  const production = parsed.NODE_ENV !== "development" && parsed.NODE_ENV !== "test";
   const scopes = (parsed.SCOPES ?? appTomlScopes())
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
 
   if (parsed.DEMO_MODE === "1") {
-    if (production) {
-      throw new ConfigError("Demo mode cannot run with NODE_ENV=production.");
+    if (parsed.NODE_ENV !== "development") {
+      throw new ConfigError("DEMO_MODE=1 serves the admin without login: it runs only through `npm run demo`, never under `npm start`.");
     }
     if (parsed.SHOPIFY_API_SECRET || parsed.SHOPIFY_API_KEY) {
       throw new ConfigError(
         "Demo mode refuses to start while SHOPIFY_API_KEY or SHOPIFY_API_SECRET is set: it would bypass authentication for a real app.",
       );
+    }
+    if (!parsed.HOST || !LOOPBACK_HOSTS.has(parsed.HOST)) {
+      throw new ConfigError("Demo mode serves the admin without login, so it listens on loopback only (HOST=127.0.0.1, as `npm run demo` sets).");
     }
     return {
       demo: true,
@@ -96,7 +141,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       previousApiSecret: undefined,
       appUrl: parsed.SHOPIFY_APP_URL ?? "http://localhost:3000",
       scopes,
-      encryptionKey: DEVELOPMENT_ENCRYPTION_KEY,
+      encryptionKey: readEncryptionKeys(parsed),
     };
   }
 
@@ -104,15 +149,9 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     (name) => !parsed[name],
   );
   if (missing.length > 0 && production) {
-    throw new ConfigError(`Missing required environment: ${missing.join(", ")}`);
+    throw new ConfigError(`Missing required environment: ${missing.join(", ")} (the server runs as production unless NODE_ENV=development).`);
   }
-  let encryptionKey = DEVELOPMENT_ENCRYPTION_KEY;
-  if (parsed.ENCRYPTION_KEY) {
-    encryptionKey = Buffer.from(parsed.ENCRYPTION_KEY, "base64");
-    if (encryptionKey.length !== 32) throw new ConfigError("ENCRYPTION_KEY must be 32 bytes, base64.");
-  } else if (production) {
-    throw new ConfigError("Missing required environment: ENCRYPTION_KEY (32 bytes, base64).");
-  }
+  const encryptionKey = readEncryptionKeys(parsed);
   return {
     demo: false,
     apiKey: parsed.SHOPIFY_API_KEY ?? "",

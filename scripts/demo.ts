@@ -1,7 +1,8 @@
 // `npm run demo`: build if needed, a fresh SQLite database, the production server in demo mode,
 // and a simulated store fed through the real webhook intake.
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT, startAppProcess } from "./lib/app-process";
 import { seedDemoStore } from "./lib/demo-store";
@@ -31,8 +32,11 @@ async function main() {
   }
   buildIfNeeded();
   const dbFile = path.join(PROJECT_ROOT, "prisma/demo.sqlite");
-  for (const suffix of ["", "-wal", "-shm", "-journal", ".customers.json"]) rmSync(dbFile + suffix, { force: true });
-  const env: Record<string, string> = { DEMO_MODE: "1", NODE_ENV: "development", DATABASE_URL: `file:${dbFile}` };
+  for (const suffix of ["", "-wal", "-shm", "-journal", ".customers.json", ".key"]) rmSync(dbFile + suffix, { force: true });
+  // The demo database gets its own random key, kept beside it: no key is built into the code.
+  const encryptionKey = randomBytes(32).toString("base64");
+  writeFileSync(`${dbFile}.key`, `${encryptionKey}\n`, { mode: 0o600 });
+  const env: Record<string, string> = { DEMO_MODE: "1", NODE_ENV: "development", DATABASE_URL: `file:${dbFile}`, ENCRYPTION_KEY: encryptionKey };
   execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts/db.mjs"), "setup"], {
     cwd: PROJECT_ROOT,
     stdio: "inherit",

@@ -7,8 +7,18 @@ import { createRequestHandler } from "@remix-run/express";
 import compression from "compression";
 import express from "express";
 
+// `npm start` is production unless told otherwise (decision 021): Express, Remix and the app's
+// configuration all read this, so it is settled before any of them is created.
+process.env.NODE_ENV ||= "production";
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const build = await import(pathToFileURL(path.join(root, "build/server/index.js")).href);
+// The configuration is read as the build loads; a refusal is the operator's to fix, so it is said
+// plainly rather than as a stack trace.
+const build = await import(pathToFileURL(path.join(root, "build/server/index.js")).href).catch((error) => {
+  if (error?.name !== "ConfigError") throw error;
+  console.error(`Refusing to start: ${error.message}`);
+  process.exit(1);
+});
 const { receiveWebhook, startWorkerThreads, checkDatabase, startJobs, WEBHOOK_BODY_LIMIT } = build.entry.module;
 // Signature checks, normalisation and SQLite checkpoints run on worker threads; this thread serves
 // HTTP and writes.

@@ -68,7 +68,7 @@ describe("feeds in the demo, in chromium", () => {
     await page.getByRole("button", { name: "Save SFTP pickup" }).click();
     await visible(page.getByText("SFTP pickup saved."));
     const saved = await demo.db.prisma.threePlFeed.findUniqueOrThrow({ where: { shop: demo.store.shop } });
-    expect(saved.sftpPassword).toMatch(/^enc:v1:/);
+    expect(saved.sftpPassword).toMatch(/^enc:v2:/);
     await page.reload();
     await visible(page.getByText("3PL file columns"));
     expect(await page.content()).not.toContain("pickup-secret");

@@ -75,8 +75,8 @@ describe(`SFTP pickup against a real sshd, on ${process.env.TEST_DATABASE ?? "sq
   it("stores password and private key encrypted, never in clear", async () => {
     await saveSftpSettings(db.prisma, SHOP, settings({ password: "s3cret-pass" }), KEY);
     const row = await db.prisma.threePlFeed.findUniqueOrThrow({ where: { shop: SHOP } });
-    expect(row.sftpPassword).toMatch(/^enc:v1:/);
-    expect(row.sftpPrivateKey).toMatch(/^enc:v1:/);
+    expect(row.sftpPassword).toMatch(/^enc:v2:/);
+    expect(row.sftpPrivateKey).toMatch(/^enc:v2:/);
     expect(JSON.stringify(row)).not.toContain("s3cret-pass");
     expect(JSON.stringify(row)).not.toContain("OPENSSH PRIVATE KEY");
     const loaded = await loadSftpSettings(db.prisma, SHOP, KEY);

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ADMIN_API_VERSION } from "../../app/api-version";
@@ -30,7 +31,8 @@ describe("shopify.app.toml and the intake agree", () => {
   });
 
   it("is where the app's default scopes come from", () => {
-    expect(readConfig({}).scopes).toEqual(tomlScopes);
-    expect(readConfig({ DEMO_MODE: "1" }).scopes).toEqual(tomlScopes);
+    const development = { NODE_ENV: "development", ENCRYPTION_KEY: randomBytes(32).toString("base64") };
+    expect(readConfig(development).scopes).toEqual(tomlScopes);
+    expect(readConfig({ ...development, DEMO_MODE: "1", HOST: "127.0.0.1" }).scopes).toEqual(tomlScopes);
   });
 });
