@@ -19,7 +19,9 @@ const build = await import(pathToFileURL(path.join(root, "build/server/index.js"
   console.error(`Refusing to start: ${error.message}`);
   process.exit(1);
 });
-const { receiveWebhook, startWorkerThreads, checkDatabase, startJobs, WEBHOOK_BODY_LIMIT } = build.entry.module;
+const { receiveWebhook, startWorkerThreads, checkDatabase, startJobs, WEBHOOK_BODY_LIMIT, createBodyBudget } = build.entry.module;
+// Bytes of webhook bodies held before their signature is checked (app/http/body-budget.server.ts).
+const unverifiedBodies = createBodyBudget();
 // Signature checks, normalisation and SQLite checkpoints run on worker threads; this thread serves
 // HTTP and writes.
 startWorkerThreads(path.join(root, "build/server"));
@@ -70,6 +72,10 @@ function readBody(req, limit) {
 }
 
 async function handleWebhook(req, res) {
+  const declared = req.headers["content-length"] === undefined ? null : Number(req.headers["content-length"]);
+  const release = unverifiedBodies.reserve(declared, WEBHOOK_BODY_LIMIT);
+  if (!release) return send(res, 503, "busy, retry", { "Retry-After": "5", Connection: "close" });
+  res.on("close", release);
   let rawBody;
   try {
     rawBody = await readBody(req, WEBHOOK_BODY_LIMIT);
