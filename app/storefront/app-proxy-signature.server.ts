@@ -1,21 +1,37 @@
 import { createHmac } from "node:crypto";
 
-/**
- * The signature Shopify's app proxy adds to every forwarded request: hex HMAC-SHA256, keyed with
- * the app's secret, of the query's `key=value` pairs sorted by key and joined with nothing (values
- * of a repeated key joined with ","), the `signature` parameter itself left out.
- */
-export function appProxySignature(params: URLSearchParams, secret: string): string {
+/** A proxied query read once: every key with all its values, in the order they came. */
+export type ProxyQuery = ReadonlyMap<string, readonly string[]>;
+
+/** The one reading of a proxied query: the signature check and the handler both work from it. */
+export function parseProxyQuery(params: URLSearchParams): Map<string, string[]> {
   const grouped = new Map<string, string[]>();
   for (const [key, value] of params) {
-    if (key === "signature") continue;
-    grouped.set(key, [...(grouped.get(key) ?? []), value]);
+    const values = grouped.get(key);
+    if (values) values.push(value);
+    else grouped.set(key, [value]);
   }
-  const message = [...grouped.keys()]
-    .sort()
-    .map((key) => `${key}=${grouped.get(key)!.join(",")}`)
+  return grouped;
+}
+
+const byUtf8 = (a: string, b: string) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+
+/**
+ * The text Shopify's app proxy signs, as "Authenticate app proxies" on shopify.dev computes it: each
+ * key but `signature` as `key=value`, the values of a repeated key joined with ",", the pairs sorted
+ * (Ruby's String#sort, byte order) and concatenated with nothing between them.
+ */
+export function appProxyMessage(query: ProxyQuery): string {
+  return [...query]
+    .filter(([key]) => key !== "signature")
+    .map(([key, values]) => `${key}=${values.join(",")}`)
+    .sort(byUtf8)
     .join("");
-  return createHmac("sha256", secret).update(message, "utf8").digest("hex");
+}
+
+/** Hex HMAC-SHA256 of `appProxyMessage`, keyed with the app's secret: the `signature` Shopify adds. */
+export function appProxySignature(params: URLSearchParams, secret: string): string {
+  return createHmac("sha256", secret).update(appProxyMessage(parseProxyQuery(params)), "utf8").digest("hex");
 }
 
 /**

@@ -1,11 +1,7 @@
 import type { OrderStatus, ShipmentView } from "../domain/rollup";
 
-/** What a storefront lookup asks for, read from the proxied query string. */
-export type LookupQuery =
-  | { kind: "order"; name: string; contact: { email: string } | { phone: string } }
-  // No order number: the signed-in customer's recent orders (none for a guest).
-  | { kind: "recent" }
-  | { kind: "invalid" };
+/** What a shopper claims in a lookup's body: an order number and the email or phone it was placed with. */
+export type LookupClaims = { kind: "order"; name: string; contact: { email: string } | { phone: string } } | { kind: "invalid" };
 
 const MAX_ORDER_NAME = 40;
 const MAX_EMAIL = 254;
@@ -20,12 +16,18 @@ export function normalizeOrderName(input: string): string | null {
   return /^\d+$/.test(compact) ? `#${compact}` : compact;
 }
 
-export function parseLookupQuery(params: URLSearchParams): LookupQuery {
-  const order = params.get("order")?.trim() ?? "";
-  const email = params.get("email")?.trim() ?? "";
-  const phone = params.get("phone")?.trim() ?? "";
-  if (!order) return email || phone ? { kind: "invalid" } : { kind: "recent" };
-  const name = normalizeOrderName(order);
+const text = (value: unknown) => (typeof value === "string" ? value.trim() : "");
+
+/**
+ * The body of a POST lookup (`{"order": "#1001", "email": "..."}` or `"phone"`), parsed JSON.
+ * Anything but an object with an order number and a well-formed email or phone is invalid.
+ */
+export function parseLookupClaims(body: unknown): LookupClaims {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return { kind: "invalid" };
+  const fields = body as Record<string, unknown>;
+  const name = normalizeOrderName(text(fields.order));
+  const email = text(fields.email);
+  const phone = text(fields.phone);
   if (!name) return { kind: "invalid" };
   if (email) {
     return email.length <= MAX_EMAIL && /^[^\s@]+@[^\s@]+$/.test(email) ? { kind: "order", name, contact: { email } } : { kind: "invalid" };

@@ -1,43 +1,101 @@
 import "@shopify/shopify-api/adapters/web-api";
 import { LogSeverity, shopifyApi } from "@shopify/shopify-api";
+import { createSHA256HMAC, HashFormat } from "@shopify/shopify-api/runtime";
 import { ADMIN_API_VERSION } from "../api-version";
 import type { AppConfig } from "../config.server";
+import { appProxyMessage, parseProxyQuery } from "./app-proxy-signature.server";
 
-/** What Shopify's signature vouches for: the shop the shopper came through and who is signed in. */
-export type VerifiedProxyQuery = { shop: string; customerId: string | null };
+/** Shopify's tolerance for the proxy's timestamp, the one `validateHmac` applies. */
+export const TIMESTAMP_TOLERANCE_SECONDS = 90;
+
+/** The parameters Shopify's proxy adds and signs; everything else in the query is the shopper's. */
+const PROXY_KEYS = new Set(["shop", "logged_in_customer_id", "path_prefix", "timestamp", "signature"]);
+
+// Only the check below holds this, so only it can make a VerifiedProxyQuery.
+const VERIFIED = Symbol("verified app proxy query");
 
 /**
- * Shopify's app proxy check (`validateHmac`, appProxy signator: the signature over the query and a
- * timestamp within its tolerance) with the app's secret, and during a secret rotation also with the
- * previous one, so storefronts keep working while Shopify switches over. It loads no session: the
- * lookup never calls Shopify, and loading one would refresh an expiring offline token on a
- * shopper's request (docs/decisions/019-app-proxy-without-session.md).
+ * What Shopify's signature vouches for, read from the very record the signature was checked
+ * against: the shop the shopper came through, who is signed in (null for a guest), the proxy path
+ * and the shopper's own query parameters (a repeated key's values joined with ",", as signed).
+ * Made only by `createProxySignatureCheck`.
+ */
+export class VerifiedProxyQuery {
+  readonly shop: string;
+  readonly customerId: string | null;
+  readonly pathPrefix: string | null;
+  readonly shopperParams: ReadonlyMap<string, string>;
+
+  // The private token also makes the type nominal: an object of the same shape is not one.
+  constructor(
+    private readonly token: typeof VERIFIED,
+    fields: { shop: string; customerId: string | null; pathPrefix: string | null; shopperParams: ReadonlyMap<string, string> },
+  ) {
+    if (this.token !== VERIFIED) throw new TypeError("a VerifiedProxyQuery comes only from the app proxy signature check");
+    this.shop = fields.shop;
+    this.customerId = fields.customerId;
+    this.pathPrefix = fields.pathPrefix;
+    this.shopperParams = fields.shopperParams;
+  }
+}
+
+const refused = () => new Response(undefined, { status: 400, statusText: "Bad Request" });
+
+/**
+ * The app proxy check: the signature over Shopify's documented canonical form of the query
+ * (`appProxyMessage`: repeated keys' values joined with ",", pairs in byte order), a timestamp within
+ * 90 s, with the app's secret and, during a secret rotation, the previous one. Shopify's own parameters
+ * must each be one valid value once joined, so a key repeated to change who is signed in can never
+ * pass. It loads no session (docs/decisions/019-app-proxy-without-session.md).
+ *
+ * `validateHmac` of @shopify/shopify-api is not used: fed a record it can only see one value per key,
+ * and fed arrays it sorts keys with localeCompare rather than in byte order, so a query Shopify signed
+ * with mixed-case or punctuated keys fails (docs/decisions/024-proxy-canonical-query-and-post-lookups.md).
+ * Its HMAC and constant-time comparison are used instead.
  */
 export function createProxySignatureCheck(
   config: Pick<AppConfig, "apiKey" | "apiSecret" | "previousApiSecret" | "appUrl">,
+  clock: () => number = Date.now,
 ): (query: URLSearchParams) => Promise<VerifiedProxyQuery> {
-  const validators = [config.apiSecret, config.previousApiSecret]
-    .filter((secret): secret is string => Boolean(secret))
-    .map(
-      (secret) =>
-        shopifyApi({
-          apiKey: config.apiKey,
-          apiSecretKey: secret,
-          apiVersion: ADMIN_API_VERSION,
-          hostName: new URL(config.appUrl).host,
-          isEmbeddedApp: true,
-          logger: { level: LogSeverity.Error, log: () => undefined },
-        }).utils.validateHmac,
-    );
-  return async (query) => {
-    const signed = Object.fromEntries(query);
-    for (const validate of validators) {
-      // The validator throws for a missing signature or a stale timestamp: a refusal like a wrong signature.
-      if (await validate(signed, { signator: "appProxy" }).catch(() => false)) {
-        // Read from the very record that was checked, not from the query again.
-        return { shop: signed.shop ?? "", customerId: signed.logged_in_customer_id || null };
+  const secrets = [config.apiSecret, config.previousApiSecret].filter((secret): secret is string => Boolean(secret));
+  const api = shopifyApi({
+    apiKey: config.apiKey,
+    apiSecretKey: config.apiSecret,
+    apiVersion: ADMIN_API_VERSION,
+    hostName: new URL(config.appUrl).host,
+    isEmbeddedApp: true,
+    logger: { level: LogSeverity.Error, log: () => undefined },
+  });
+
+  return async (params) => {
+    const query = parseProxyQuery(params);
+    const one = (key: string) => query.get(key)?.join(",");
+    const signature = query.get("signature");
+    const shop = one("shop");
+    const customer = one("logged_in_customer_id") ?? "";
+    const pathPrefix = one("path_prefix") ?? null;
+    const timestamp = one("timestamp") ?? "";
+    if (
+      signature?.length !== 1 ||
+      !/^[0-9a-f]{64}$/.test(signature[0]!) ||
+      !shop ||
+      api.utils.sanitizeShop(shop) !== shop ||
+      !/^(\d{1,20})?$/.test(customer) ||
+      (pathPrefix !== null && !/^\/[A-Za-z0-9._~/-]{1,200}$/.test(pathPrefix)) ||
+      !/^\d{1,12}$/.test(timestamp) ||
+      Math.abs(Math.trunc(clock() / 1000) - Number(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS
+    ) {
+      throw refused();
+    }
+
+    const message = appProxyMessage(query);
+    for (const secret of secrets) {
+      if (api.auth.safeCompare(signature[0]!, await createSHA256HMAC(secret, message, HashFormat.Hex))) {
+        const shopperParams = new Map<string, string>();
+        for (const [key, values] of query) if (!PROXY_KEYS.has(key)) shopperParams.set(key, values.join(","));
+        return new VerifiedProxyQuery(VERIFIED, { shop, customerId: customer || null, pathPrefix, shopperParams });
       }
     }
-    throw new Response(undefined, { status: 400, statusText: "Bad Request" });
+    throw refused();
   };
 }

@@ -1,10 +1,11 @@
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { signAppProxyQuery } from "./app-proxy-signature.server";
-import { createProxySignatureCheck } from "./proxy-signature.server";
+import { createProxySignatureCheck, VerifiedProxyQuery } from "./proxy-signature.server";
 
 const config = { apiKey: "k", apiSecret: "new-secret", appUrl: "https://app.example.com", previousApiSecret: "old-secret" };
 const signed = (secret: string, options: { customerId?: string | null; timestamp?: number } = {}) =>
-  signAppProxyQuery(new URLSearchParams("order=1001&email=a%40b.co"), {
+  signAppProxyQuery(new URLSearchParams("order=1001"), {
     shop: "s.myshopify.com",
     secret,
     customerId: options.customerId === undefined ? "42" : options.customerId,
@@ -12,16 +13,34 @@ const signed = (secret: string, options: { customerId?: string | null; timestamp
     timestamp: options.timestamp,
   });
 const stale = () => Math.trunc(Date.now() / 1000) - 600;
+const now = () => String(Math.trunc(Date.now() / 1000));
+
+/**
+ * Shopify's signing as "Authenticate app proxies" shows it in Ruby, written out here apart from the
+ * app's code: `key=value` with a repeated key's values joined by ",", pairs sorted bytewise, joined.
+ */
+function shopifySigns(query: string, secret: string): string {
+  const grouped = new Map<string, string[]>();
+  for (const [key, value] of new URLSearchParams(query)) grouped.set(key, [...(grouped.get(key) ?? []), value]);
+  const message = [...grouped]
+    .map(([key, values]) => `${key}=${values.join(",")}`)
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    .join("");
+  return `${query}&signature=${createHmac("sha256", secret).update(message).digest("hex")}`;
+}
 
 describe("createProxySignatureCheck", () => {
   it("answers the shop and customer of a request signed with the app's secret", async () => {
     const check = createProxySignatureCheck(config);
-    await expect(check(signed("new-secret"))).resolves.toEqual({ shop: "s.myshopify.com", customerId: "42" });
-    await expect(check(signed("new-secret", { customerId: null }))).resolves.toEqual({ shop: "s.myshopify.com", customerId: null });
+    const verified = await check(signed("new-secret"));
+    expect(verified).toBeInstanceOf(VerifiedProxyQuery);
+    expect(verified).toMatchObject({ shop: "s.myshopify.com", customerId: "42", pathPrefix: "/apps/order-status" });
+    expect([...verified.shopperParams]).toEqual([["order", "1001"]]);
+    await expect(check(signed("new-secret", { customerId: null }))).resolves.toMatchObject({ shop: "s.myshopify.com", customerId: null });
   });
 
   it("accepts the previous secret only while a rotation is configured", async () => {
-    await expect(createProxySignatureCheck(config)(signed("old-secret"))).resolves.toEqual({ shop: "s.myshopify.com", customerId: "42" });
+    await expect(createProxySignatureCheck(config)(signed("old-secret"))).resolves.toMatchObject({ shop: "s.myshopify.com", customerId: "42" });
     await expect(createProxySignatureCheck({ ...config, previousApiSecret: undefined })(signed("old-secret"))).rejects.toHaveProperty("status", 400);
   });
 
@@ -39,5 +58,52 @@ describe("createProxySignatureCheck", () => {
       await expect(check(query)).rejects.toBeInstanceOf(Response);
       await expect(check(query)).rejects.toHaveProperty("status", 400);
     }
+  });
+
+  it("verifies the example of shopify.dev, whose repeated key Shopify signs as extra=1,2", async () => {
+    // "Authenticate app proxies": secret "hush", a storefront request for ?extra=1&extra=2.
+    const forwarded =
+      "extra=1&extra=2&shop=shop-name.myshopify.com&logged_in_customer_id=1&path_prefix=%2Fapps%2Fawesome_reviews&timestamp=1317327555&signature=4c68c8624d737112c91818c11017d24d334b524cb5c2b8ba08daa056f7395ddb";
+    const check = createProxySignatureCheck({ ...config, apiSecret: "hush", previousApiSecret: undefined }, () => 1317327555_000);
+    const verified = await check(new URLSearchParams(forwarded));
+    expect(verified).toMatchObject({ shop: "shop-name.myshopify.com", customerId: "1", pathPrefix: "/apps/awesome_reviews" });
+    // The handler sees the value that was signed, not one of its parts.
+    expect(verified.shopperParams.get("extra")).toBe("1,2");
+  });
+
+  it("verifies keys in Shopify's byte order, where the library's localeCompare would sort them otherwise", async () => {
+    const query = `Zone=1&a-b=2&a=3&shop=s.myshopify.com&logged_in_customer_id=&path_prefix=%2Fapps%2Forder-status&timestamp=${now()}`;
+    const verified = await createProxySignatureCheck(config)(new URLSearchParams(shopifySigns(query, "new-secret")));
+    expect(Object.fromEntries(verified.shopperParams)).toEqual({ Zone: "1", "a-b": "2", a: "3" });
+  });
+
+  it("refuses a captured guest URL with logged_in_customer_id=<victim> put before or after Shopify's", async () => {
+    const check = createProxySignatureCheck(config);
+    const guest = signed("new-secret", { customerId: null }).toString();
+    await expect(check(new URLSearchParams(guest))).resolves.toMatchObject({ customerId: null });
+    for (const tampered of [`logged_in_customer_id=7100000042&${guest}`, `${guest}&logged_in_customer_id=7100000042`]) {
+      await expect(check(new URLSearchParams(tampered)), tampered.slice(0, 40)).rejects.toHaveProperty("status", 400);
+    }
+  });
+
+  it("refuses a repeated shop, customer, path prefix, timestamp or signature even when Shopify's signature covers it", async () => {
+    const check = createProxySignatureCheck(config);
+    const t = now();
+    for (const query of [
+      `shop=s.myshopify.com&shop=t.myshopify.com&logged_in_customer_id=&path_prefix=%2Fapps%2Fx&timestamp=${t}`,
+      `shop=s.myshopify.com&logged_in_customer_id=&logged_in_customer_id=42&path_prefix=%2Fapps%2Fx&timestamp=${t}`,
+      `shop=s.myshopify.com&logged_in_customer_id=42&logged_in_customer_id=42&path_prefix=%2Fapps%2Fx&timestamp=${t}`,
+      `shop=s.myshopify.com&logged_in_customer_id=&path_prefix=%2Fapps%2Fx&path_prefix=%2Fapps%2Fy&timestamp=${t}`,
+      `shop=s.myshopify.com&logged_in_customer_id=&path_prefix=%2Fapps%2Fx&timestamp=${t}&timestamp=${t}`,
+    ]) {
+      await expect(check(new URLSearchParams(shopifySigns(query, "new-secret"))), query).rejects.toHaveProperty("status", 400);
+    }
+    const once = shopifySigns(`shop=s.myshopify.com&logged_in_customer_id=&path_prefix=%2Fapps%2Fx&timestamp=${t}`, "new-secret");
+    await expect(check(new URLSearchParams(once))).resolves.toMatchObject({ customerId: null });
+    await expect(check(new URLSearchParams(`${once}&signature=${once.split("signature=")[1]}`))).rejects.toHaveProperty("status", 400);
+  });
+
+  it("is the only maker of a verified query", () => {
+    expect(() => new VerifiedProxyQuery(Symbol("verified app proxy query") as never, { shop: "s.myshopify.com", customerId: "1", pathPrefix: null, shopperParams: new Map() })).toThrow(TypeError);
   });
 });

@@ -106,8 +106,9 @@ export function storefrontAsset(file: string): Response {
 
 /**
  * What Shopify's proxy does with /apps/order-status/<path>?<query>: add shop, the signed-in
- * customer, path_prefix and timestamp, sign, and forward to <app>/proxy/<path> with the
- * shopper's address in X-Forwarded-For.
+ * customer, path_prefix and timestamp, sign, and forward to <app>/proxy/<path> with the method, the
+ * body and its type as they came, and the shopper's address in X-Forwarded-For (loopback: the demo's
+ * shoppers are on this machine).
  */
 export async function forwardToAppProxy(request: Request, subpath: string, secret: string): Promise<Response> {
   const url = new URL(request.url);
@@ -118,19 +119,23 @@ export async function forwardToAppProxy(request: Request, subpath: string, secre
     pathPrefix: PROXY_PATH_PREFIX,
   });
   const target = new URL(`/proxy/${subpath}?${params}`, url.origin);
+  const headers: Record<string, string> = {
+    Accept: request.headers.get("accept") ?? "*/*",
+    "X-Forwarded-For": "127.0.0.1",
+    "X-Forwarded-Host": url.host,
+  };
+  const contentType = request.headers.get("content-type");
+  if (contentType) headers["Content-Type"] = contentType;
   const answer = await fetch(target, {
     method: request.method,
-    headers: {
-      Accept: request.headers.get("accept") ?? "*/*",
-      "X-Forwarded-For": request.headers.get("x-forwarded-for") ?? "127.0.0.1",
-      "X-Forwarded-Host": url.host,
-    },
+    headers,
+    body: request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer(),
     redirect: "manual",
   });
-  const headers = new Headers();
-  for (const name of ["content-type", "cache-control", "retry-after"]) {
+  const answerHeaders = new Headers();
+  for (const name of ["content-type", "cache-control", "retry-after", "allow"]) {
     const value = answer.headers.get(name);
-    if (value) headers.set(name, value);
+    if (value) answerHeaders.set(name, value);
   }
-  return new Response(await answer.arrayBuffer(), { status: answer.status, headers });
+  return new Response(await answer.arrayBuffer(), { status: answer.status, headers: answerHeaders });
 }

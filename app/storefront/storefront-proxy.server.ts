@@ -1,7 +1,8 @@
 import type { Db } from "../db.server";
+import { BodyTooLargeError, readBodyWithLimit } from "../http/body.server";
 import type { VerifiedProxyQuery } from "./proxy-signature.server";
 import { createRateLimiter, type RateLimit, type RateLimiter } from "./rate-limiter";
-import { parseLookupQuery } from "./lookup-query";
+import { parseLookupClaims } from "./lookup-query";
 import { findOrderByContact, recentOrdersOfCustomer } from "./storefront-lookup.server";
 
 /** Per shopper (client IP as Shopify forwards it): a few lookups at once, then one every 6 s. */
@@ -12,6 +13,10 @@ export const SHOP_LIMIT: RateLimit = { capacity: 1000, refillPerSecond: 500 };
 // no-transform: the server's compression middleware skips these answers; gzip of a 1-2 KB body
 // cost more time on the server than it saves on the wire.
 const HEADERS = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store, no-transform", "X-Content-Type-Options": "nosniff" };
+/** An order number and an email or phone, as JSON, with room to spare. */
+export const LOOKUP_BODY_LIMIT = 2048;
+// The shopper's claims travel in a POST body only: in a query they would sit in every log on the way.
+const CLAIM_KEYS = ["order", "email", "phone"];
 // One body for every miss, so a wrong email, a missing order and a deleted one read the same.
 const NOT_FOUND_BODY = JSON.stringify({ error: "not_found" });
 
@@ -26,35 +31,62 @@ export type StorefrontProxyDeps = {
    * secret (or the previous one during a rotation), else answers the shop and customer it signed.
    */
   verifySignature: (query: URLSearchParams) => Promise<VerifiedProxyQuery>;
+  /** How many proxies of the app's own (load balancer, ingress) append to X-Forwarded-For after Shopify. */
+  trustedHops?: number;
   limits?: { client: RateLimiter; shop: RateLimiter };
   now?: () => Date;
 };
 
 /**
- * Shopify forwards the shopper's IP in X-Forwarded-For; a load balancer in front of the app
- * appends its own hop, so the first entry is the shopper.
+ * The shopper's address as Shopify's app proxy gave it. Shopify puts the client's IP in
+ * X-Forwarded-For; entries left of it are whatever the client sent (anyone can send any), entries
+ * right of it were appended by the app's own proxies, `trustedHops` of them. Too few entries for the
+ * configured hops means the header did not come the expected way: such requests share one bucket.
  */
-function clientOf(request: Request): string {
-  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "unknown";
+export function clientAddress(forwardedFor: string | null, trustedHops: number): string {
+  const entries = (forwardedFor ?? "").split(",").map((entry) => entry.trim());
+  return entries[entries.length - 1 - trustedHops] || "unknown";
+}
+
+/** `TRUSTED_PROXY_HOPS`: unset is 0, Shopify's proxy talking to the app directly. */
+export function trustedHopsFrom(value: string | undefined): number {
+  if (value === undefined || value === "") return 0;
+  if (!/^\d$/.test(value)) throw new Error("TRUSTED_PROXY_HOPS must be a whole number from 0 to 9");
+  return Number(value);
+}
+
+async function readClaims(request: Request): Promise<unknown> {
+  const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/json") return undefined;
+  try {
+    return JSON.parse(await readBodyWithLimit(request, LOOKUP_BODY_LIMIT));
+  } catch (error) {
+    if (error instanceof BodyTooLargeError || error instanceof SyntaxError) return undefined;
+    throw error;
+  }
 }
 
 /**
  * Requests Shopify forwards from /apps/order-status/* to <app>/proxy/*. The signature is checked
- * before anything else, and `shop` and `logged_in_customer_id` come only from what it verified.
+ * before anything else, and the handler reads only the record it verified: the shop and the
+ * signed-in customer from there, the shopper's claims from the POST body. GET /lookup answers the
+ * signed-in customer's recent orders; POST /lookup one order by number and email or phone.
  */
 export function createStorefrontProxy(deps: StorefrontProxyDeps) {
   const limits = deps.limits ?? { client: createRateLimiter(CLIENT_LIMIT), shop: createRateLimiter(SHOP_LIMIT) };
   const now = deps.now ?? (() => new Date());
+  const trustedHops = deps.trustedHops ?? 0;
 
   return async function handle(request: Request, path: string): Promise<Response> {
-    const url = new URL(request.url);
-    const { shop, customerId } = await deps.verifySignature(url.searchParams);
+    const { shop, customerId, shopperParams } = await deps.verifySignature(new URL(request.url).searchParams);
     if (path !== "lookup") return json(404, NOT_FOUND_BODY);
+    if (request.method !== "GET" && request.method !== "POST") return json(405, JSON.stringify({ error: "method_not_allowed" }), { Allow: "GET, POST" });
+    if (request.method === "GET" && CLAIM_KEYS.some((key) => shopperParams.has(key))) return json(400, JSON.stringify({ error: "invalid_request" }));
 
     const at = now();
     // The shopper's bucket first: a refused shopper does not spend the shop's allowance.
     for (const [limiter, key] of [
-      [limits.client, `${shop}\n${clientOf(request)}`],
+      [limits.client, `${shop}\n${clientAddress(request.headers.get("x-forwarded-for"), trustedHops)}`],
       [limits.shop, shop],
     ] as const) {
       const decision = limiter.take(key, at.getTime());
@@ -63,13 +95,13 @@ export function createStorefrontProxy(deps: StorefrontProxyDeps) {
       }
     }
 
-    const query = parseLookupQuery(url.searchParams);
-    if (query.kind === "invalid") return json(400, JSON.stringify({ error: "invalid_request" }));
-    if (query.kind === "recent") {
+    if (request.method === "GET") {
       const orders = customerId ? await recentOrdersOfCustomer(deps.db, shop, customerId, at) : [];
       return json(200, JSON.stringify({ signedIn: customerId !== null, orders }));
     }
-    const order = await findOrderByContact(deps.db, shop, query.name, query.contact, at);
+    const claims = parseLookupClaims(await readClaims(request));
+    if (claims.kind === "invalid") return json(400, JSON.stringify({ error: "invalid_request" }));
+    const order = await findOrderByContact(deps.db, shop, claims.name, claims.contact, at);
     return order ? json(200, JSON.stringify(order)) : json(404, NOT_FOUND_BODY);
   };
 }

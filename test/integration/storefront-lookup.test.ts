@@ -26,7 +26,10 @@ const validateContract = new Ajv2020({ allErrors: true, strict: false }).compile
 let db: TestDatabase;
 let app: AppProcess;
 let clients = 0;
-/** A fresh shopper address per request unless a test is about one shopper's limit. */
+/**
+ * A fresh shopper address per request unless a test is about one shopper's limit: Shopify's entry,
+ * then the app's own load balancer's.
+ */
 const nextClient = () => `198.51.100.${++clients % 250}, 10.0.0.${clients % 7}`;
 
 async function webhook(topic: string, payload: unknown, shop = SHOP) {
@@ -54,21 +57,31 @@ function proxyQuery(query: Record<string, string>, options: { shop?: string; cus
   });
 }
 
+/** A GET through the proxy: the signed-in customer's recent orders. */
 const proxy = (params: URLSearchParams, client = nextClient(), path = "lookup") =>
   fetch(`${app.url}/proxy/${path}?${params}`, { headers: { "X-Forwarded-For": client } });
 
-/** A guest's lookup, signed by Shopify's own test helper. */
-async function guestLookup(query: Record<string, string>, shop = "test-shop", client = nextClient()) {
+/** A shopper's lookup as the block sends it: the claims in a JSON body, the signed query from Shopify. */
+const post = (params: URLSearchParams, claims: unknown, client = nextClient(), base = app.url) =>
+  fetch(`${base}/proxy/lookup?${params}`, {
+    method: "POST",
+    headers: { "X-Forwarded-For": client, "Content-Type": "application/json" },
+    body: JSON.stringify(claims),
+  });
+
+/** A guest's lookup, its query signed by Shopify's own test helper. */
+async function guestLookup(claims: Record<string, string>, shop = "test-shop", client = nextClient()) {
   const signed = await setUpValidRequest(
     { type: RequestType.Public, store: shop, apiSecretKey: TEST_SECRET },
-    new Request(`${app.url}/proxy/lookup?${new URLSearchParams({ ...query, logged_in_customer_id: "", path_prefix: "/apps/order-status" })}`),
+    new Request(`${app.url}/proxy/lookup?${new URLSearchParams({ logged_in_customer_id: "", path_prefix: "/apps/order-status" })}`),
   );
-  return fetch(signed.url, { headers: { "X-Forwarded-For": client } });
+  return post(new URL(signed.url).searchParams, claims, client);
 }
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  app = await startProductionApp(db.url, TEST_SECRET);
+  // As if behind one load balancer of the app's own, which appends Shopify's address.
+  app = await startProductionApp(db.url, TEST_SECRET, { TRUSTED_PROXY_HOPS: "1" });
   // #1001: two boxes, both shipped.
   await webhook("orders/create", fixture("two-box-order.create"));
   await webhook("fulfillments/create", fixture("two-box-order.fulfillment-a.create"));
@@ -157,10 +170,10 @@ describe(`storefront lookup through the app proxy on ${process.env.TEST_DATABASE
   });
 
   it("takes as long for a wrong email as for a missing order", async () => {
-    const time = async (query: Record<string, string>) => {
-      const params = proxyQuery(query);
+    const time = async (claims: Record<string, string>) => {
+      const params = proxyQuery({});
       const t0 = performance.now();
-      const res = await proxy(params);
+      const res = await post(params, claims);
       await res.text();
       expect(res.status).toBe(404);
       return performance.now() - t0;
@@ -190,7 +203,7 @@ describe(`storefront lookup through the app proxy on ${process.env.TEST_DATABASE
     const elsewhere = await (await proxy(proxyQuery({}, { customer: CUSTOMER, shop: OTHER_SHOP }))).json();
     expect(elsewhere.orders).toEqual([]);
 
-    const guest = await (await guestLookup({})).json();
+    const guest = await (await proxy(proxyQuery({}))).json();
     expect(guest).toEqual({ signedIn: false, orders: [] });
   });
 
@@ -212,32 +225,81 @@ describe(`storefront lookup through the app proxy on ${process.env.TEST_DATABASE
   });
 
   it("answers 400 to an incomplete lookup and 404 to unknown proxy paths", async () => {
-    expect((await proxy(proxyQuery({ order: "#1001" }))).status).toBe(400);
-    expect((await proxy(proxyQuery({ email: EMAIL }))).status).toBe(400);
-    expect((await proxy(proxyQuery({ order: "#1001", email: "nope" }))).status).toBe(400);
+    expect((await post(proxyQuery({}), { order: "#1001" })).status).toBe(400);
+    expect((await post(proxyQuery({}), { email: EMAIL })).status).toBe(400);
+    expect((await post(proxyQuery({}), { order: "#1001", email: "nope" })).status).toBe(400);
+    const form = await fetch(`${app.url}/proxy/lookup?${proxyQuery({})}`, {
+      method: "POST",
+      headers: { "X-Forwarded-For": nextClient(), "Content-Type": "text/plain" },
+      body: JSON.stringify({ order: "#1001", email: EMAIL }),
+    });
+    expect(form.status).toBe(400);
+    expect((await post(proxyQuery({}), { order: "#1001", email: EMAIL, filler: "x".repeat(5000) })).status).toBe(400);
     const unknown = await proxy(proxyQuery({}), nextClient(), "admin");
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toBe('{"error":"not_found"}');
+  });
+
+  it("takes the shopper's order number and email only from the body: in the signed query they are refused", async () => {
+    const inQuery = await proxy(proxyQuery({ order: "#1001", email: EMAIL }));
+    expect(inQuery.status).toBe(400);
+    expect(await inQuery.text()).not.toContain("#1001");
+    expect((await proxy(proxyQuery({ phone: "+15145550142" }))).status).toBe(400);
+    // The body's claims, never the query's, are what is looked up.
+    const res = await post(proxyQuery({ email: "someone.else@example.com" }), { order: "#1001", email: EMAIL });
+    expect(res.status).toBe(200);
+    expect((await res.json()).name).toBe("#1001");
+  });
+
+  it("refuses a captured guest URL with a signed-in customer's id put in front of Shopify's", async () => {
+    const captured = proxyQuery({}).toString();
+    expect((await (await proxy(new URLSearchParams(captured))).json()).signedIn).toBe(false);
+    const attack = await proxy(new URLSearchParams(`logged_in_customer_id=${CUSTOMER}&${captured}`));
+    expect(attack.status).toBe(400);
+    expect(await attack.text()).not.toContain("#1001");
+    expect((await proxy(new URLSearchParams(`${captured}&logged_in_customer_id=${CUSTOMER}`))).status).toBe(400);
+  });
+
+  it("accepts a query Shopify signed with a repeated key, its values joined by a comma", async () => {
+    const query = new URLSearchParams({ shop: SHOP, logged_in_customer_id: CUSTOMER, path_prefix: "/apps/order-status", timestamp: String(Math.trunc(Date.now() / 1000)) });
+    query.append("utm", "a");
+    query.append("utm", "b");
+    const grouped = new Map<string, string[]>();
+    for (const [key, value] of query) grouped.set(key, [...(grouped.get(key) ?? []), value]);
+    const message = [...grouped].map(([key, values]) => `${key}=${values.join(",")}`).sort().join("");
+    query.set("signature", createHmac("sha256", TEST_SECRET).update(message).digest("hex"));
+    const res = await proxy(query);
+    expect(res.status).toBe(200);
+    expect((await res.json()).orders).toHaveLength(3);
   });
 
   it("rate limits each shopper per shop with 429 and Retry-After, leaving other shoppers and shops alone", async () => {
     const shopper = "203.0.113.7";
     const statuses: number[] = [];
     for (let i = 0; i < CLIENT_LIMIT.capacity + 2; i++) {
-      statuses.push((await proxy(proxyQuery({ order: `#${30_000 + i}`, email: EMAIL }), shopper)).status);
+      statuses.push((await post(proxyQuery({}), { order: `#${30_000 + i}`, email: EMAIL }, `${shopper}, 10.1.2.3`)).status);
     }
     expect(statuses.slice(0, CLIENT_LIMIT.capacity).every((s) => s === 404)).toBe(true);
     expect(statuses.slice(CLIENT_LIMIT.capacity)).toEqual([429, 429]);
 
-    const refused = await proxy(proxyQuery({ order: "#1001", email: EMAIL }), shopper);
+    const refused = await post(proxyQuery({}), { order: "#1001", email: EMAIL }, `${shopper}, 10.1.2.3`);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(await refused.json()).toEqual({ error: "rate_limited" });
 
-    // Behind the app's own load balancer the shopper is still the first address.
-    expect((await proxy(proxyQuery({ order: "#1001", email: EMAIL }), `${shopper}, 10.1.2.3`)).status).toBe(429);
-    expect((await proxy(proxyQuery({ order: "#1001", email: EMAIL }), "203.0.113.8")).status).toBe(200);
-    expect((await proxy(proxyQuery({ order: "#1001", email: EMAIL }, { shop: OTHER_SHOP }), shopper)).status).toBe(404);
+    expect((await post(proxyQuery({}), { order: "#1001", email: EMAIL }, "203.0.113.8, 10.1.2.3")).status).toBe(200);
+    expect((await post(proxyQuery({}, { shop: OTHER_SHOP }), { order: "#1001", email: EMAIL }, `${shopper}, 10.1.2.3`)).status).toBe(404);
+  });
+
+  it("keys the shopper's limit on the address Shopify gave, whatever the shopper put in front of it", async () => {
+    const shopper = "203.0.113.9";
+    const statuses: number[] = [];
+    for (let i = 0; i < CLIENT_LIMIT.capacity + 2; i++) {
+      // A spoofed X-Forwarded-For sent to the storefront stays in front of the address Shopify appends.
+      const spoofed = `192.0.2.${i}, ${shopper}, 10.1.2.3`;
+      statuses.push((await post(proxyQuery({}), { order: `#${40_000 + i}`, email: EMAIL }, spoofed)).status);
+    }
+    expect(statuses.slice(CLIENT_LIMIT.capacity)).toEqual([429, 429]);
   });
 });
 
@@ -251,9 +313,8 @@ describe("storefront lookup during a secret rotation", () => {
   });
 
   it("accepts proxy requests signed with the new or the previous secret, and nothing else", async () => {
-    const query = { order: "#1001", email: EMAIL, shop: SHOP, logged_in_customer_id: "", path_prefix: "/apps/order-status", timestamp: String(Math.trunc(Date.now() / 1000)) };
-    const status = async (secret: string) =>
-      (await fetch(`${rotated.url}/proxy/lookup?${shopifySigned(query, secret)}`, { headers: { "X-Forwarded-For": nextClient() } })).status;
+    const query = { shop: SHOP, logged_in_customer_id: "", path_prefix: "/apps/order-status", timestamp: String(Math.trunc(Date.now() / 1000)) };
+    const status = async (secret: string) => (await post(shopifySigned(query, secret), { order: "#1001", email: EMAIL }, nextClient(), rotated.url)).status;
     expect(await status("the-new-secret")).toBe(200);
     expect(await status(TEST_SECRET)).toBe(200);
     expect(await status("a-third-secret")).toBe(400);
@@ -296,7 +357,7 @@ describe("storefront lookup while the shop's offline token has expired and canno
     const stored = await db.prisma.session.findUniqueOrThrow({ where: { id: sessionId } });
     const lookup = (params: URLSearchParams) => fetch(`${stranded.url}/proxy/lookup?${params}`, { headers: { "X-Forwarded-For": nextClient() } });
 
-    const byEmail = await lookup(proxyQuery({ order: "#1001", email: EMAIL }));
+    const byEmail = await post(proxyQuery({}), { order: "#1001", email: EMAIL }, nextClient(), stranded.url);
     expect(byEmail.status).toBe(200);
     expect(await byEmail.json()).toMatchObject({ name: "#1001" });
     const recent = await lookup(proxyQuery({}, { customer: CUSTOMER }));

@@ -155,15 +155,19 @@
     };
 
     let pending = null;
-    const lookup = async (params, show) => {
+    // The shopper's order number and email or phone go in a POST body, never in the URL, which
+    // proxies and servers on the way keep in their logs. Without claims (a signed-in customer's
+    // recent orders) it is a plain GET.
+    const lookup = async (claims, show) => {
       pending?.abort();
       const controller = new AbortController();
       pending = controller;
-      const url = new URL(data.endpoint, location.origin);
-      for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+      const request = claims
+        ? { method: 'POST', headers: { Accept: 'application/json', 'Content-Type': 'application/json' }, body: JSON.stringify(claims) }
+        : { method: 'GET', headers: { Accept: 'application/json' } };
       root.setAttribute('aria-busy', 'true');
       try {
-        const response = await fetch(url, { headers: { Accept: 'application/json' }, signal: controller.signal });
+        const response = await fetch(new URL(data.endpoint, location.origin), { ...request, signal: controller.signal });
         const body = response.ok ? await response.json() : null;
         if (pending !== controller) return;
         if (response.status === 404) say(t('not_found'));
@@ -204,7 +208,7 @@
 
     // A signed-in customer's recent orders appear without typing.
     if (data.signedIn === 'true') {
-      lookup({}, (body) => {
+      lookup(null, (body) => {
         const orders = list(body.orders);
         if (!orders.length || result.childElementCount) return;
         const box = el('section', 'recent');
