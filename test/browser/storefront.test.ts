@@ -9,6 +9,8 @@ import { startDemoApp, type DemoApp } from "../support/demo-app";
 let demo: DemoApp;
 let browser: { browser: Browser; close(): Promise<void> };
 let page: Page;
+/** Every request the page makes, to check what travels in URLs. */
+const requests: Array<{ method: string; url: string; body: string | null }> = [];
 
 const orderOf = (scenario: Scenario): SimulatedOrder => {
   const order = demo.store.orders.find((o) => o.scenario === scenario);
@@ -25,6 +27,7 @@ async function lookUp(name: string, contact: string) {
 beforeAll(async () => {
   [demo, browser] = await Promise.all([startDemoApp({ orders: 150 }), launchBrowser()]);
   page = await browser.browser.newPage({ viewport: { width: 1000, height: 1100 } });
+  page.on("request", (request) => requests.push({ method: request.method(), url: request.url(), body: request.postData() }));
 });
 
 afterAll(async () => {
@@ -140,5 +143,20 @@ describe("order-status block on the storefront emulator", () => {
     await visible(page.getByText("Statut :"));
     await visible(page.getByRole("link", { name: "Voir le détail de la commande" }));
     await screenshot(page, "storefront-fr");
+  });
+
+  it("never puts a shopper's email in a URL: lookups send it in a POST body", async () => {
+    const lookups = requests.filter((r) => new URL(r.url).pathname === "/apps/order-status/lookup");
+    const posts = lookups.filter((r) => r.method === "POST");
+    expect(posts.length).toBeGreaterThanOrEqual(6);
+    expect(posts.some((r) => r.body?.includes(orderOf("delivered").email.toUpperCase()))).toBe(true);
+    // GETs are the signed-in customer's recent orders, which carry no claims.
+    expect(lookups.filter((r) => r.method === "GET").every((r) => new URL(r.url).search === "")).toBe(true);
+    const emails = [...demo.store.orders.map((o) => o.email), "someone.else@example.com"];
+    for (const { url } of requests) {
+      const decoded = decodeURIComponent(url).toLowerCase();
+      expect(decoded).not.toContain("@");
+      for (const email of emails) expect(decoded).not.toContain(email.toLowerCase());
+    }
   });
 });
