@@ -2,7 +2,7 @@
  * What of a Shopify order-topic payload the app keeps as the event's raw copy: everything but the
  * personal fields. The normaliser reads ids, names of orders and products, quantities, times,
  * fulfillment and tracking fields, the order status link and the customer's id; it hashes the email
- * and phone into the event itself, so the raw copy needs neither. See
+ * and phone into the event itself and keeps the status link there, so the raw copy needs none of them. See
  * docs/decisions/018-personal-data-and-compliance.md.
  *
  * Pure, and it copies: the payload given is not changed. Values are kept as they are (bigint ids
@@ -46,6 +46,17 @@ const PERSONAL_KEYS = new Set([
   // Payment gateways' own records may carry the cardholder's name.
   "receipt",
   "payment_details",
+  // Where the buyer came from: query strings of mailing tools carry emails and subscriber tokens.
+  "landing_site",
+  "referring_site",
+  // Tokens of the buyer's cart, checkout and device, and the order status link, which opens the
+  // customer's order page to whoever holds it (the normalised event keeps the link for the block).
+  "token",
+  "cart_token",
+  "checkout_token",
+  "device_id",
+  "order_status_url",
+  "po_number",
 ]);
 
 /** Of the customer only the ids stay: the signed-in storefront lookup matches on the customer id. */
@@ -71,7 +82,8 @@ export function stripPersonalDataOfAdminOrder(order: unknown): unknown {
 
 function strip(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(strip);
-  if (!isPlainObject(value)) return value;
+  // Every object, whatever its prototype: a body with a "__proto__" key must not slip through whole.
+  if (value === null || typeof value !== "object") return value;
   const copy: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
     if (PERSONAL_KEYS.has(key)) continue;
@@ -81,12 +93,7 @@ function strip(value: unknown): unknown {
 }
 
 function customerIds(customer: unknown): unknown {
-  if (!isPlainObject(customer)) return customer;
+  if (customer === null || typeof customer !== "object" || Array.isArray(customer)) return customer;
   return Object.fromEntries(Object.entries(customer).filter(([key]) => CUSTOMER_KEYS_KEPT.has(key)));
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== "object") return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}

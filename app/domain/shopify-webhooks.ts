@@ -85,7 +85,8 @@ const shopifyId = z.unknown().transform((value, ctx) => {
     return z.NEVER;
   }
   if (typeof value === "number") {
-    if (Number.isInteger(value) && value >= 0) return String(value);
+    // A number past 2^53 (written with a fraction or an exponent, so not read as bigint) is already rounded.
+    if (Number.isSafeInteger(value) && value >= 0) return String(value);
   } else if (typeof value === "bigint") {
     if (value >= 0n) return value.toString();
   } else if (typeof value === "string") {

@@ -38,7 +38,9 @@ export function createWebhookPreparer(verify: (rawBody: string, headers: Webhook
   return async function prepareWebhook(rawBody, headers) {
     const verification = await verify(rawBody, headers);
     if (!verification.ok) return { kind: "refused", status: verification.status, reason: verification.reason };
-    const { webhook } = verification;
+    // X-Shopify-Triggered-At is not signed, and it is the only time hold bodies have: a time to come
+    // would let a replayed hold outlast every genuine release.
+    const webhook = { ...verification.webhook, triggeredAt: notLaterThanNow(verification.webhook.triggeredAt) };
     // Shopify's validator reports the topic in its storage form; the header keeps Shopify's own spelling.
     const topic = (headers["x-shopify-topic"] ?? "").toLowerCase();
 
@@ -66,4 +68,12 @@ export function createWebhookPreparer(verify: (rawBody: string, headers: Webhook
       throw error;
     }
   };
+}
+
+function notLaterThanNow(triggeredAt: string | null | undefined): string | null {
+  if (!triggeredAt) return null;
+  const at = Date.parse(triggeredAt);
+  if (Number.isNaN(at)) return triggeredAt;
+  const now = Date.now();
+  return at > now ? new Date(now).toISOString() : triggeredAt;
 }

@@ -3,10 +3,10 @@
  * file the merchant downloads from Settings → Privacy and sends on. The first successful download
  * completes the request (Shopify leaves the answer to the merchant; the app's part is the export).
  */
-import type { ComplianceRequest } from "@prisma/client";
+import type { ComplianceRequest, Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
 import { parseShopifyJson, stringifyShopifyJson } from "../domain/shopify-json";
-import { complianceSubject, customerOrderIds, recordComplianceFailure } from "./lifecycle.server";
+import { complianceSubject, recordComplianceFailure } from "./lifecycle.server";
 
 export type DataRequestExport = { fileName: string; body: string };
 
@@ -30,9 +30,24 @@ export async function exportDataRequest(db: Db, shop: string, id: number, now: D
   return { fileName: `data-request-${request.requestId ?? request.id}-${now.toISOString().slice(0, 10)}.json`, body };
 }
 
+/**
+ * The orders an export discloses: those Shopify names, those placed under the customer's id, and guest
+ * orders (no customer id) with the customer's email. Erasure casts a wider net (customerOrderIds, which
+ * also matches phones); disclosure must not: a phone or an email shared with another customer account
+ * would hand that customer's orders to the requester.
+ */
+async function disclosedOrderIds(db: Db, shop: string, request: ComplianceRequest): Promise<string[]> {
+  const { orderIds, emailHash } = complianceSubject(request);
+  const or: Prisma.OrderWhereInput[] = [];
+  if (request.customerId) or.push({ customerId: request.customerId });
+  if (emailHash) or.push({ emailHash, customerId: null });
+  const orders = or.length ? await db.order.findMany({ where: { shop, OR: or }, select: { orderId: true } }) : [];
+  return [...new Set([...orderIds, ...orders.map((o) => o.orderId)])];
+}
+
 async function customerData(db: Db, shop: string, request: ComplianceRequest, now: Date) {
   const subject = complianceSubject(request);
-  const orderIds = await customerOrderIds(db, shop, request);
+  const orderIds = await disclosedOrderIds(db, shop, request);
   const where = { shop, orderId: { in: orderIds } };
   const [orders, shipments, events, answers] = await Promise.all([
     db.order.findMany({ where, orderBy: { orderId: "asc" } }),
@@ -52,7 +67,7 @@ async function customerData(db: Db, shop: string, request: ComplianceRequest, no
       ordersRequested: subject.orderIds,
     },
     about:
-      "Every order of this shop placed with the customer's id, email or phone, or named in the request. " +
+      "Every order of this shop named in the request, placed under the customer's account, or placed as a guest with the customer's email. " +
       "The app keeps email and phone only as sha256 hashes (lookupKeys), used to find an order when the customer asks for it. " +
       "Raw payloads are the bodies as received (older ones are pruned, redacted ones erased).",
     ordersRequestedButNotHeld: subject.orderIds.filter((id) => !orders.some((o) => o.orderId === id)),

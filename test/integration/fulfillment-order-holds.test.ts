@@ -116,6 +116,19 @@ describe(`holds on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     expect((await replayAll(db.prisma)).differences).toEqual([]);
   });
 
+  it("a hold replayed with a time to come does not outlast the genuine release after it", async () => {
+    await db.prisma.fulfillmentOrderLink.create({ data: { shop: SHOP, fulfillmentOrderId: FULFILLMENT_ORDER, orderId: ORDER, learnedVia: "api", learnedAt: new Date() } });
+    await send("orders/create", JSON.stringify(fixture("hold.create")));
+    const hold = shopifyExample("fulfillment_holds/added");
+    // X-Shopify-Triggered-At is not signed: a captured hold sent again, dated far ahead.
+    expect(await receive(hold, signedWebhookHeaders("fulfillment_holds/added", hold, { triggeredAt: "2999-01-01T00:00:00Z" }))).toMatchObject({ status: 200 });
+    expect((await status())?.status).toBe("on_hold");
+    const release = shopifyExample("fulfillment_orders/hold_released");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await receive(release, signedWebhookHeaders("fulfillment_orders/hold_released", release))).toMatchObject({ status: 200 });
+    expect(await status()).toMatchObject({ status: "unfulfilled", attention: [] });
+  });
+
   it("the same status whichever arrives first, the hold or the order", async () => {
     await send("fulfillment_orders/placed_on_hold", shopifyExample("fulfillment_orders/placed_on_hold"));
     await resolveWaitingFulfillmentOrders(deps(), SHOP, new Date());

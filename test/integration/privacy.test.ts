@@ -44,6 +44,10 @@ const jonas = {
   customer: { id: 7410852969999, email: "jonas.berg@example.org", first_name: "Jonas", last_name: "Berg", phone: null },
   shipping_address: { first_name: "Jonas", last_name: "Berg", address1: "Storgatan 1", city: "Umeå", country_code: "SE", zip: "90326" },
 };
+// Another customer's account sharing Camille's household phone, and one placed under her email but
+// another account: erasure may reach them, her export must not show them.
+const sharesHerPhone = { ...jonas, id: 5801234567555, name: "#1555", phone: "+1 514 555 0142", customer: { id: 7410852965555, phone: "+1 514 555 0142" } };
+const sharesHerEmail = { ...jonas, id: 5801234567556, name: "#1556", email: "camille.tremblay@example.com", customer: { id: 7410852965556, email: "camille.tremblay@example.com" } };
 // As Shopify sends orders when the app has no access to the email field.
 const withoutEmail = { ...fixture("single-parcel.create"), id: 5801234567888, name: "#1888", created_at: recently, updated_at: recently, email: null, contact_email: null, customer: { id: 7410852968888 } };
 
@@ -56,7 +60,7 @@ async function send(topic: string, payload: unknown, shop = SHOP, webhookId?: st
 const dataRequest = (shop: string) => ({
   shop_id: 1,
   shop_domain: shop,
-  customer: { id: 7410852963001, email: "camille.tremblay@example.com", phone: null },
+  customer: { id: 7410852963001, email: "camille.tremblay@example.com", phone: "+1 514 555 0142" },
   orders_requested: [camille.id, 5801234567999],
   data_request: { id: 9999 },
 });
@@ -89,7 +93,7 @@ beforeAll(async () => {
     record: (s) => committer.submit(s),
     prepare: createWebhookPreparer(createWebhookVerifier({ apiKey: "k", apiSecret: TEST_SECRET, previousApiSecret: undefined, appUrl: "https://app.example.com" })),
   });
-  for (const order of [camille, camilleAgain, jonas, withoutEmail]) await send("orders/create", order);
+  for (const order of [camille, camilleAgain, jonas, withoutEmail, sharesHerPhone, sharesHerEmail]) await send("orders/create", order);
   await send("fulfillments/create", fixture("two-box-order.fulfillment-a.create"));
   await send("orders/create", camille, OTHER_SHOP);
   await db.prisma.botAnswer.create({
@@ -107,7 +111,7 @@ afterAll(async () => {
 describe(`Settings → Privacy on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
   it("says how many recent orders came without an email, as guest lookups cannot find them", async () => {
     const { privacy } = await settingsPage();
-    expect(privacy.recentOrders).toEqual({ days: 30, total: 4, withoutEmail: 1 });
+    expect(privacy.recentOrders).toEqual({ days: 30, total: 6, withoutEmail: 1 });
     expect((await settingsPage(OTHER_SHOP)).privacy.recentOrders).toEqual({ days: 30, total: 1, withoutEmail: 0 });
   });
 
@@ -147,7 +151,7 @@ describe(`Settings → Privacy on ${process.env.TEST_DATABASE ?? "sqlite"}`, () 
     expect(first!.shipments.length).toBe(1);
     expect(first!.events.map((e) => e.kind)).toEqual(["order_snapshot", "fulfillment_snapshot"]);
     expect(first!.botAnswers.map((a) => a.message)).toEqual(["One box is on its way."]);
-    expect(text).not.toMatch(/jonas|Berg|7410852969999/i);
+    expect(text).not.toMatch(/jonas|Berg|7410852969999|5801234567555|5801234567556/i);
 
     const done = await db.prisma.complianceRequest.findUniqueOrThrow({ where: { id: mine.id } });
     expect(done).toMatchObject({ exportedAt: expect.any(Date), completedAt: expect.any(Date), lastError: null });
