@@ -2,6 +2,7 @@
  * Scheduled 3PL pickup against a real OpenSSH server on 127.0.0.1 (test/support/sshd.ts), through the
  * job scheduler, on the database TEST_DATABASE names.
  */
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -145,7 +146,7 @@ describe(`SFTP pickup against a real sshd, on ${process.env.TEST_DATABASE ?? "sq
 
   it("is picked up by the production server's own scheduler (server/index.js starts the jobs)", async () => {
     writeFileSync(path.join(folder, "shipments_server.csv"), `${HEADER}\n#1006,IJ-M-BLK,1,DHL,SRV0001,2026-03-05T10:00:00Z\n`);
-    const key = Buffer.alloc(32, 9);
+    const key = randomBytes(32);
     await saveSftpSettings(db.prisma, SHOP, settings(), key);
     const app = await startProductionApp(db.url, "unused-secret", { JOBS: "1", JOBS_TICK_MS: "200", ENCRYPTION_KEY: key.toString("base64"), SFTP_ALLOW_PRIVATE_HOSTS: "1" });
     try {
