@@ -61,7 +61,7 @@ export async function handleComplianceRequest(
   if (request.shop !== webhook.shop || request.topic !== notice.topic) return "conflict";
   if (request.completedAt) return "duplicate";
   if (request.topic === "customers/redact") {
-    await runComplianceRequest(db, request.id, "erasing the customer's orders", at, () => eraseCustomer(db, writer, request.shop, request));
+    await runComplianceRequest(db, request.id, "erasing the customer's orders", at, () => eraseCustomer(db, writer, request.shop, request), FORGET_SUBJECT);
   } else if (request.topic === "shop/redact") {
     // Shopify sends shop/redact 48 hours after an uninstall. While the app is installed the request
     // cannot be Shopify's: a captured body sent again under this topic must not erase a working shop.
@@ -102,15 +102,28 @@ async function recordComplianceRequest(db: Db, webhook: VerifiedWebhook, notice:
   });
 }
 
+/**
+ * Once a customer is erased, the record of the request keeps that it was done, not whom it was about:
+ * the customer id and the email and phone hashes would otherwise outlive the erasure they asked for.
+ */
+const FORGET_SUBJECT = { customerId: null, subject: "{}" } satisfies Prisma.ComplianceRequestUpdateInput;
+
 /** One run of a request: it completes the request, or counts the attempt and rethrows. */
-async function runComplianceRequest(db: Db, id: number, step: string, at: Date, work: () => Promise<void>): Promise<void> {
+async function runComplianceRequest(
+  db: Db,
+  id: number,
+  step: string,
+  at: Date,
+  work: () => Promise<void>,
+  onCompletion: Prisma.ComplianceRequestUpdateInput = {},
+): Promise<void> {
   try {
     await work();
   } catch (error) {
     await recordComplianceFailure(db, id, step, error);
     throw error;
   }
-  await db.complianceRequest.update({ where: { id }, data: { attempts: { increment: 1 }, lastError: null, completedAt: at } });
+  await db.complianceRequest.update({ where: { id }, data: { ...onCompletion, attempts: { increment: 1 }, lastError: null, completedAt: at } });
 }
 
 /**

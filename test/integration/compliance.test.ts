@@ -113,7 +113,8 @@ describe(`GDPR compliance webhooks on ${process.env.TEST_DATABASE ?? "sqlite"}`,
       documents: await db.prisma.order.count({ where: { shop, document: { contains: needle } } }),
     });
     expect(await inShop(SHOP, CAMILLE_ID)).toEqual({ raw: 1, data: 1, documents: 0 });
-    expect(await inShop(SHOP, CAMILLE_STATUS_KEY)).toEqual({ raw: 1, data: 1, documents: 1 });
+    // The raw copy never held the status link (decision 018); the event and the status document do.
+    expect(await inShop(SHOP, CAMILLE_STATUS_KEY)).toEqual({ raw: 0, data: 1, documents: 1 });
     const otherShopBefore = await inShop(OTHER_SHOP, CAMILLE_STATUS_KEY);
 
     const payload = { shop_id: 1, shop_domain: SHOP, customer: { id: 7410852963001, email: "camille.tremblay@example.com", phone: "+15145550142" }, orders_to_redact: [camille.id] };
@@ -127,10 +128,10 @@ describe(`GDPR compliance webhooks on ${process.env.TEST_DATABASE ?? "sqlite"}`,
     expect(JSON.parse(order.document)).toMatchObject({ status: "partially_shipped", statusPageUrl: null });
     expect(await db.prisma.event.count({ where: { shop: SHOP, orderId: camilleId, raw: { not: JSON.stringify({ redacted: true }) } } })).toBe(0);
     const request = await db.prisma.complianceRequest.findFirstOrThrow({ where: { shop: SHOP, topic: "customers/redact" } });
-    expect(request).toMatchObject({ attempts: 1, lastError: null, completedAt: expect.any(Date) });
+    expect(request).toMatchObject({ attempts: 1, lastError: null, completedAt: expect.any(Date), customerId: null, subject: "{}" });
 
     // Jonas, and the other shop's copy of Camille's order (that merchant's data, erased only by its own request), stay.
-    expect(await inShop(SHOP, JONAS_STATUS_KEY)).toEqual({ raw: 1, data: 1, documents: 1 });
+    expect(await inShop(SHOP, JONAS_STATUS_KEY)).toEqual({ raw: 0, data: 1, documents: 1 });
     expect((await db.prisma.order.findFirstOrThrow({ where: { shop: SHOP, name: "#1006" } })).customerId).toBe("7410852969999");
     expect(await inShop(OTHER_SHOP, CAMILLE_STATUS_KEY)).toEqual(otherShopBefore);
     expect((await replayAll(db.prisma)).differences).toEqual([]);
