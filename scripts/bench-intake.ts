@@ -232,7 +232,7 @@ async function run(processes: number, dir: string) {
   const ports = apps.map((a) => Number(new URL(a.url).port));
   const prisma = createPrismaClient(db.url);
   try {
-    const apiKey = (await createApiKey(prisma, SHOP, "bench")).secret;
+    const apiKey = (await createApiKey(prisma, SHOP, "bench", ["orders:read"])).secret;
     await load(ports, prepare(simulateStore({ shop: SHOP, orders: 300, now: new Date(), seed: 99, firstOrderNumber: 900_000 }).deliveries, `warm-${randomBytes(4).toString("hex")}`));
     // A running PostgreSQL has statistics (autovacuum analyzes tables as they grow); this database is
     // seconds old and has none, so the planner would scan whole shops where it should look up orders.

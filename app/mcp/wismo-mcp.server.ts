@@ -8,9 +8,9 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { z } from "zod";
 import type { Db } from "../db.server";
-import { jsonResponse } from "../support/support-api.server";
+import { checkApiAccess, jsonResponse } from "../support/support-api.server";
 import { lookUpCustomerOrders, lookUpOrder } from "../support/wismo-api.server";
-import { integrationForRequest, type Integration } from "../support/wismo.server";
+import { integrationFor, type Integration } from "../support/wismo.server";
 
 export const MCP_SERVER_NAME = "order-truth-wismo";
 const MCP_SERVER_VERSION = "1.0.0";
@@ -67,16 +67,17 @@ export function createWismoMcpServer(db: Db, integration: Integration): McpServe
   return server;
 }
 
-/** POST /mcp with `Authorization: Bearer <key>`; the stateless transport has no stream to GET or session to DELETE. */
+/** POST /mcp with `Authorization: Bearer <key>` (orders:read, the shop's rate limit); the stateless transport has no stream to GET or session to DELETE. */
 export async function handleMcpRequest(db: Db, request: Request): Promise<Response> {
   if (request.method !== "POST") {
     return jsonResponse(405, { jsonrpc: "2.0", error: { code: -32000, message: "Method not allowed: POST JSON-RPC to this endpoint." }, id: null }, { Allow: "POST" });
   }
-  const integration = await integrationForRequest(db, request);
-  if (!integration) {
-    return jsonResponse(401, { jsonrpc: "2.0", error: { code: -32001, message: "invalid or revoked API key" }, id: null }, { "WWW-Authenticate": 'Bearer realm="order-status"' });
+  const access = await checkApiAccess(db, request, "orders:read");
+  if (access.refusal) {
+    const { status, error, missingScope, headers } = access.refusal;
+    return jsonResponse(status, { jsonrpc: "2.0", error: { code: -32001, message: error, ...(missingScope ? { data: { missingScope } } : {}) }, id: null }, headers);
   }
-  const server = createWismoMcpServer(db, integration);
+  const server = createWismoMcpServer(db, integrationFor(access.key, request));
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   await server.connect(transport);
   try {

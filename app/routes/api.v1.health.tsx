@@ -5,6 +5,6 @@ import { jsonResponse, requireApiShop } from "../support/support-api.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const db = getPrisma();
-  const shop = await requireApiShop(db, request);
+  const shop = await requireApiShop(db, request, "any");
   return jsonResponse(200, await healthReport(db, shop, new Date()));
 }

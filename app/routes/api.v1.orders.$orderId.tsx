@@ -5,7 +5,7 @@ import { adminView, jsonResponse, requireApiShop } from "../support/support-api.
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const db = getPrisma();
-  const shop = await requireApiShop(db, request);
+  const shop = await requireApiShop(db, request, "orders:read");
   const orderId = params.orderId ?? "";
   const order = /^\d{1,20}$/.test(orderId) ? await getOrder(db, shop, orderId) : null;
   if (!order) return jsonResponse(404, { error: "order not found" });

@@ -5,7 +5,7 @@ import { findOrdersForSupport, jsonResponse, requireApiShop } from "../support/s
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const db = getPrisma();
-  const shop = await requireApiShop(db, request);
+  const shop = await requireApiShop(db, request, "orders:read");
   const url = new URL(request.url);
   try {
     const name = searchText(url.searchParams.get("name"), "name", 64);

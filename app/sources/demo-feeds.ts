@@ -96,7 +96,7 @@ export async function seedDemoFeeds(appUrl: string, databaseUrl: string, store: 
   const { createApiKey } = await import("../store/api-keys.server");
   const db = createPrismaClient(databaseUrl);
   try {
-    const { secret } = await createApiKey(db, store.shop, "Demo warehouse and carrier feeds");
+    const { secret } = await createApiKey(db, store.shop, "Demo warehouse and carrier feeds", ["feeds:write"]);
     const report = await sendDemoFeeds(appUrl, secret, demoFeeds(store, now));
     for (const [feed, answer] of Object.entries(report)) {
       if (answer.status !== 200) throw new Error(`demo ${feed} feed refused (${answer.status}): ${JSON.stringify(answer.body)}`);

@@ -22,7 +22,7 @@ const statusFor = (taken: number, rejected: number) => (taken === 0 && rejected 
 export async function threePlFeedAction(request: Request): Promise<Response> {
   if (request.method !== "POST") return methodNotAllowed();
   const db = getPrisma();
-  const shop = await requireApiShop(db, request);
+  const shop = await requireApiShop(db, request, "feeds:write");
   if (!CSV_TYPES.has(mediaType(request))) {
     return jsonResponse(415, { error: "send the file as the body with Content-Type: text/csv" });
   }
@@ -55,7 +55,7 @@ async function tooLarge(request: Request, error: string): Promise<Response> {
 export async function carrierFeedAction(request: Request): Promise<Response> {
   if (request.method !== "POST") return methodNotAllowed();
   const db = getPrisma();
-  const shop = await requireApiShop(db, request);
+  const shop = await requireApiShop(db, request, "feeds:write");
   if (mediaType(request) !== "application/json") return jsonResponse(415, { error: "send JSON with Content-Type: application/json" });
   let body: unknown;
   try {

@@ -9,6 +9,8 @@ import type { SqlWriterConnection } from "./event-log/sql-session.server";
 export async function uninstallShop(db: Db, shop: string, at: Date): Promise<void> {
   await db.$transaction([
     db.session.deleteMany({ where: { shop } }),
+    // A reinstall does not bring keys back: the merchant hands out new ones (docs/decisions/023-*).
+    db.apiKey.updateMany({ where: { shop, revokedAt: null }, data: { revokedAt: at } }),
     db.shop.upsert({
       where: { domain: shop },
       create: { domain: shop, uninstalledAt: at },

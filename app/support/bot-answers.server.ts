@@ -33,13 +33,39 @@ export async function pruneExpiredBotAnswers(db: Db, now: Date): Promise<number>
   return count;
 }
 
+/**
+ * The page reads a shop's newest REPORT_ANSWER_LIMIT answers only, so older ones inform nothing:
+ * keeping at most that many per shop bounds the table whatever the rate of questions.
+ */
+export async function trimBotAnswers(db: Db, shop: string, keep = REPORT_ANSWER_LIMIT): Promise<number> {
+  const boundary = await db.botAnswer.findFirst({
+    where: { shop },
+    orderBy: [{ answeredAt: "desc" }, { id: "desc" }],
+    skip: keep,
+    select: { answeredAt: true, id: true },
+  });
+  if (!boundary) return 0;
+  const { count } = await db.botAnswer.deleteMany({
+    where: { shop, OR: [{ answeredAt: { lt: boundary.answeredAt } }, { answeredAt: boundary.answeredAt, id: { lte: boundary.id } }] },
+  });
+  return count;
+}
+
+/** Answers recorded between two trims of a shop, per process: a flood adds at most this many past the cap. */
+export const TRIM_EVERY_ANSWERS = 1_000;
+
 const lastPruned = new Map<string, number>();
+const recordedSinceTrim = new Map<string, number>();
 
 /**
- * Called after answers are recorded: at most once an hour per shop and process, so serving an
- * answer costs one insert, not a delete as well.
+ * Called after answers are recorded: the window is enforced at most once an hour per shop and
+ * process, the per-shop cap every TRIM_EVERY_ANSWERS answers, so serving an answer costs one
+ * insert, not a delete as well.
  */
-export async function pruneOccasionally(db: Db, shop: string, now: Date): Promise<void> {
+export async function pruneOccasionally(db: Db, shop: string, now: Date, recorded: number): Promise<void> {
+  const sinceTrim = (recordedSinceTrim.get(shop) ?? 0) + recorded;
+  recordedSinceTrim.set(shop, sinceTrim >= TRIM_EVERY_ANSWERS ? 0 : sinceTrim);
+  if (sinceTrim >= TRIM_EVERY_ANSWERS) await trimBotAnswers(db, shop);
   const last = lastPruned.get(shop) ?? Number.NEGATIVE_INFINITY;
   if (now.getTime() - last < PRUNE_EVERY_MS) return;
   lastPruned.set(shop, now.getTime());

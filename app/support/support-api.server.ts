@@ -1,8 +1,9 @@
 import type { Db } from "../db.server";
+import type { ApiScope } from "../domain/api-scopes";
 import { hashEmail } from "../domain/events";
 import type { OrderStatus } from "../domain/rollup";
 import { getSourceClaims, readDocument } from "../store/order-queries.server";
-import { shopForBearer } from "../store/api-keys.server";
+import { authenticateBearer, type AuthenticatedKey } from "../store/api-keys.server";
 import { createRateLimiter } from "../storefront/rate-limiter";
 import { openDiscrepanciesForContract } from "../store/discrepancies.server";
 
@@ -26,17 +27,48 @@ const apiLimiter = createRateLimiter({
   refillPerSecond: Number(process.env.API_RATE_LIMIT_PER_SECOND ?? 30),
 });
 
-/** Every bearer-key endpoint (support API, feeds, MCP) starts here: key → shop, then the shop's rate limit. */
-export async function requireApiShop(db: Db, request: Request): Promise<string> {
-  const shop = await shopForBearer(db, request.headers.get("authorization"));
-  if (!shop) {
-    throw jsonResponse(401, { error: "invalid or revoked API key" }, { "WWW-Authenticate": 'Bearer realm="order-status"' });
+export type ApiRefusal = { status: 401 | 403 | 429; error: string; missingScope?: ApiScope; headers: Record<string, string> };
+
+export type ApiAccess = { key: AuthenticatedKey; refusal?: undefined } | { key?: undefined; refusal: ApiRefusal };
+
+/**
+ * Every bearer-key endpoint (support API, WISMO, MCP, feeds) starts here: key → scope → the shop's
+ * rate limit. `"any"` is for answers that hold no order data (sync health). A refused scope takes
+ * no token, so a misconfigured integration does not use up the shop's budget.
+ */
+export async function checkApiAccess(db: Db, request: Request, scope: ApiScope | "any"): Promise<ApiAccess> {
+  const key = await authenticateBearer(db, request.headers.get("authorization"), new Date());
+  if (!key) {
+    return { refusal: { status: 401, error: "invalid or revoked API key", headers: { "WWW-Authenticate": 'Bearer realm="order-status"' } } };
   }
-  const decision = apiLimiter.take(shop, Date.now());
+  if (scope !== "any" && !key.scopes.includes(scope)) {
+    return {
+      refusal: {
+        status: 403,
+        error: `this API key lacks the ${scope} scope; create a key with it in Settings → API keys`,
+        missingScope: scope,
+        headers: { "WWW-Authenticate": `Bearer realm="order-status", error="insufficient_scope", scope="${scope}"` },
+      },
+    };
+  }
+  const decision = apiLimiter.take(key.shop, Date.now());
   if (!decision.allowed) {
-    throw jsonResponse(429, { error: "too many requests for this shop" }, { "Retry-After": String(decision.retryAfterSeconds) });
+    return { refusal: { status: 429, error: "too many requests for this shop", headers: { "Retry-After": String(decision.retryAfterSeconds) } } };
   }
-  return shop;
+  return { key };
+}
+
+export async function requireApiKey(db: Db, request: Request, scope: ApiScope | "any"): Promise<AuthenticatedKey> {
+  const access = await checkApiAccess(db, request, scope);
+  if (access.refusal) {
+    const { status, error, missingScope, headers } = access.refusal;
+    throw jsonResponse(status, missingScope ? { error, missingScope } : { error }, headers);
+  }
+  return access.key;
+}
+
+export async function requireApiShop(db: Db, request: Request, scope: ApiScope | "any"): Promise<string> {
+  return (await requireApiKey(db, request, scope)).shop;
 }
 
 export async function adminView(db: Db, shop: string, row: { orderId: string; document: string }, now: Date): Promise<AdminOrderView> {

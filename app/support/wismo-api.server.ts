@@ -27,7 +27,7 @@ export async function lookUpCustomerOrders(
 ): Promise<WismoAnswer[]> {
   const answered = await customerOrders(db, integration.shop, input.email, { language: input.language, now });
   await recordAnswers(db, integration, channel, answered, now);
-  await pruneOccasionally(db, integration.shop, now);
+  await pruneOccasionally(db, integration.shop, now, answered.length);
   return answered.map((a) => a.answer);
 }
 
@@ -41,7 +41,7 @@ export async function lookUpOrder(
   const answered = await orderDetails(db, integration.shop, input, { language: input.language, now });
   if (!answered) return null;
   await recordAnswers(db, integration, channel, [answered], now);
-  await pruneOccasionally(db, integration.shop, now);
+  await pruneOccasionally(db, integration.shop, now, 1);
   return answered.answer;
 }
 

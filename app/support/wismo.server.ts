@@ -1,11 +1,11 @@
-import { sha256Hex } from "../crypto.server";
 import type { Db } from "../db.server";
 import { hashEmail } from "../domain/events";
 import { wismoFor, wismoLanguage, type Wismo } from "../domain/wismo";
 import { normalizeOrderName, storefrontView, type StorefrontOrder } from "../storefront/lookup-query";
+import type { AuthenticatedKey } from "../store/api-keys.server";
 import { readDocument } from "../store/order-queries.server";
 import { getBotAnswerSettings } from "./bot-answer-settings.server";
-import { adminView, jsonResponse } from "./support-api.server";
+import { adminView, requireApiKey } from "./support-api.server";
 
 /** The storefront view of an order plus what a bot should do with it. */
 export type WismoAnswer = StorefrontOrder & { wismo: Wismo };
@@ -31,29 +31,15 @@ export function integrationName(value: string | null | undefined): string | null
   return cleaned || null;
 }
 
-/**
- * Resolves `Authorization: Bearer <key>` to its shop and integration name (the X-Integration header
- * or `integration` parameter, else the key's label). Null for a missing, unknown or revoked key.
- */
-export async function integrationForRequest(db: Db, request: Request): Promise<Integration | null> {
-  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "");
-  if (!match) return null;
-  // Looking up by the hash keeps the comparison out of string-equality timing.
-  const key = await db.apiKey.findUnique({
-    where: { secretHash: sha256Hex(match[1]) },
-    select: { id: true, shop: true, label: true, revokedAt: true },
-  });
-  if (!key || key.revokedAt) return null;
+/** The integration behind a request: the X-Integration header or `integration` parameter, else the key's label. */
+export function integrationFor(key: AuthenticatedKey, request: Request): Integration {
   const named = integrationName(request.headers.get("x-integration") ?? new URL(request.url).searchParams.get("integration"));
   return { shop: key.shop, keyId: key.id, name: named ?? key.label };
 }
 
+/** A key with orders:read, within the shop's rate limit (401, 403, 429 otherwise). */
 export async function requireIntegration(db: Db, request: Request): Promise<Integration> {
-  const integration = await integrationForRequest(db, request);
-  if (!integration) {
-    throw jsonResponse(401, { error: "invalid or revoked API key" }, { "WWW-Authenticate": 'Bearer realm="order-status"' });
-  }
-  return integration;
+  return integrationFor(await requireApiKey(db, request, "orders:read"), request);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ afterAll(async () => {
 
 describe("Bot answers page in chromium", () => {
   it("shows what a bot told a customer and what the truth is now, counted per integration", async () => {
-    const key = (await createApiKey(demo.db.prisma, DEMO_SHOP, "Helpdesk bot")).secret;
+    const key = (await createApiKey(demo.db.prisma, DEMO_SHOP, "Helpdesk bot", ["orders:read"])).secret;
     await postWebhook("orders/create", fixture("single-parcel.create"));
     const told = await fetch(`${demo.url}/api/v1/wismo/order?name=%231006`, { headers: { Authorization: `Bearer ${key}`, "X-Integration": "Chat widget" } });
     expect(told.status).toBe(200);

@@ -54,7 +54,7 @@ function signedInProxy(customerId: string) {
 beforeAll(async () => {
   db = await createTestDatabase();
   app = await startProductionApp(db.url, TEST_SECRET);
-  key = (await createApiKey(db.prisma, SHOP, "exact ids")).secret;
+  key = (await createApiKey(db.prisma, SHOP, "exact ids", ["orders:read"])).secret;
 }, 120_000);
 afterAll(async () => {
   await app?.stop();

@@ -61,8 +61,8 @@ function sendOversized(size: number, declare: boolean): Promise<{ status: number
 beforeAll(async () => {
   db = await createTestDatabase();
   app = await startProductionApp(db.url, TEST_SECRET);
-  key = (await createApiKey(db.prisma, SHOP, "warehouse")).secret;
-  otherKey = (await createApiKey(db.prisma, OTHER_SHOP, "other warehouse")).secret;
+  key = (await createApiKey(db.prisma, SHOP, "warehouse", ["feeds:write", "orders:read"])).secret;
+  otherKey = (await createApiKey(db.prisma, OTHER_SHOP, "other warehouse", ["feeds:write"])).secret;
   for (const [topic, name] of [["orders/create", "two-box-order.create"], ["fulfillments/create", "two-box-order.fulfillment-a.create"]]) {
     const body = JSON.stringify(fixture(name!));
     const res = await fetch(`${app.url}/webhooks`, { method: "POST", headers: signedWebhookHeaders(topic!, body, { shop: SHOP }), body });
@@ -123,7 +123,7 @@ describe(`feed API on the production server, ${process.env.TEST_DATABASE ?? "sql
   it("refuses a missing, wrong or revoked key with 401, and never writes to another shop", async () => {
     expect((await postCsv(`${HEADER}\n`, null)).status).toBe(401);
     expect((await postCarrier([], "otk_aaaaaaaaaaaa_wrongwrongwrongwrongwrongwrongwrong")).status).toBe(401);
-    const revoked = await createApiKey(db.prisma, SHOP, "old");
+    const revoked = await createApiKey(db.prisma, SHOP, "old", ["feeds:write"]);
     await revokeApiKey(db.prisma, SHOP, revoked.id, new Date());
     expect((await postCsv(`${HEADER}\n`, revoked.secret)).status).toBe(401);
     expect((await fetch(`${app.url}/api/v1/feeds/3pl`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(405);

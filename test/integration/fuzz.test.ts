@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture } from "../../app/domain/fixtures/load";
 import { normalizeShopifyWebhook } from "../../app/domain/shopify-webhooks";
+import { API_SCOPES, type ApiScope } from "../../app/domain/api-scopes";
 import { createApiKey } from "../../app/store/api-keys.server";
 import type { AppProcess } from "../../scripts/lib/app-process";
 import { startProductionApp } from "../support/app-server";
@@ -33,7 +34,7 @@ async function request(path: string, init: RequestInit = {}): Promise<Response> 
 beforeAll(async () => {
   db = await createTestDatabase();
   app = await startProductionApp(db.url, TEST_SECRET);
-  key = (await createApiKey(db.prisma, SHOP, "fuzz")).secret;
+  key = (await createApiKey(db.prisma, SHOP, "fuzz", API_SCOPES)).secret;
   const body = JSON.stringify(fixture("two-box-order.create"));
   await fetch(`${app.url}/webhooks`, { method: "POST", body, headers: signedWebhookHeaders("orders/create", body, { shop: OTHER }) });
 }, 120_000);
@@ -170,6 +171,65 @@ describe(`hostile input against the production server on ${process.env.TEST_DATA
       ),
       { numRuns: Math.ceil(RUNS / 2) },
     );
+  }, 180_000);
+
+  it("scoped keys: random scope sets against every bearer endpoint, only what the scopes allow gets through", async () => {
+    // Its own shop, so its rate-limit bucket is not the one the tests above emptied.
+    const shop = "fuzz-scopes.myshopify.com";
+    const keys = new Map<string, string>();
+    const keyFor = async (scopes: ApiScope[]) => {
+      const name = scopes.join(",");
+      if (!keys.has(name)) keys.set(name, (await createApiKey(db.prisma, shop, name, scopes)).secret);
+      return keys.get(name)!;
+    };
+    const endpoints: Array<{ name: string; needs: ApiScope | "any"; send: (bearer: string) => Promise<Response> }> = [
+      { name: "orders by id", needs: "orders:read", send: (b) => request("/api/v1/orders/5801234567001", { headers: { Authorization: `Bearer ${b}` } }) },
+      { name: "orders by name", needs: "orders:read", send: (b) => request("/api/v1/orders?name=%231001", { headers: { Authorization: `Bearer ${b}` } }) },
+      { name: "wismo order", needs: "orders:read", send: (b) => request("/api/v1/wismo/order?name=%231001", { headers: { Authorization: `Bearer ${b}` } }) },
+      { name: "wismo orders", needs: "orders:read", send: (b) => request("/api/v1/wismo/orders?email=a%40b.example", { headers: { Authorization: `Bearer ${b}` } }) },
+      {
+        name: "mcp",
+        needs: "orders:read",
+        send: (b) =>
+          request("/mcp", {
+            method: "POST",
+            headers: { Authorization: `Bearer ${b}`, "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
+            body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "find_customer_orders", arguments: { email: "a@b.example" } } }),
+          }),
+      },
+      {
+        name: "3pl",
+        needs: "feeds:write",
+        send: (b) =>
+          request("/api/v1/feeds/3pl", { method: "POST", headers: { Authorization: `Bearer ${b}`, "Content-Type": "text/csv" }, body: "order,sku,quantity,carrier,tracking_number,shipped_at\n#77,S,1,UPS,1ZFUZZ,2026-03-05T10:00:00Z\n" }),
+      },
+      {
+        name: "carrier",
+        needs: "feeds:write",
+        send: (b) =>
+          request("/api/v1/feeds/carrier", { method: "POST", headers: { Authorization: `Bearer ${b}`, "Content-Type": "application/json" }, body: JSON.stringify([{ tracking_number: "1ZFUZZ", status: "Delivered", happened_at: "2026-03-06T10:00:00Z" }]) }),
+      },
+      { name: "health", needs: "any", send: (b) => request("/api/v1/health", { headers: { Authorization: `Bearer ${b}` } }) },
+    ];
+    const served = new Set<string>();
+    const stored = () => Promise.all([db.prisma.event.count({ where: { shop } }), db.prisma.pendingFeedItem.count({ where: { shop } }), db.prisma.feedImport.count({ where: { shop } }), db.prisma.botAnswer.count({ where: { shop } })]);
+    await fc.assert(
+      fc.asyncProperty(fc.subarray([...API_SCOPES], { minLength: 1 }), fc.constantFrom(...endpoints), async (scopes, endpoint) => {
+        const allowed = endpoint.needs === "any" || scopes.includes(endpoint.needs);
+        const before = allowed ? null : await stored();
+        const res = await endpoint.send(await keyFor(scopes));
+        if (allowed) {
+          // 429 is the shop's limit under this burst; the scope let it through.
+          expect([200, 429], `${endpoint.name} with ${scopes}`).toContain(res.status);
+          if (res.status === 200) served.add(endpoint.name);
+        } else {
+          expect(res.status, `${endpoint.name} with ${scopes}`).toBe(403);
+          expect(await stored()).toEqual(before);
+        }
+      }),
+      { numRuns: Math.ceil(RUNS / 2) },
+    );
+    expect([...served].sort()).toEqual(endpoints.map((e) => e.name).sort());
   }, 180_000);
 
   it("answered every request above without a server error", () => {

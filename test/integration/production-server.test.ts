@@ -29,8 +29,8 @@ const api = (path: string, bearer = key) => fetch(`${app.url}${path}`, { headers
 beforeAll(async () => {
   db = await createTestDatabase();
   app = await startProductionApp(db.url, TEST_SECRET);
-  key = (await createApiKey(db.prisma, SHOP, "test bot")).secret;
-  otherKey = (await createApiKey(db.prisma, OTHER_SHOP, "other bot")).secret;
+  key = (await createApiKey(db.prisma, SHOP, "test bot", ["orders:read"])).secret;
+  otherKey = (await createApiKey(db.prisma, OTHER_SHOP, "other bot", ["orders:read"])).secret;
 }, 120_000);
 
 afterAll(async () => {
@@ -86,7 +86,7 @@ describe(`production server (npm start) on ${process.env.TEST_DATABASE ?? "sqlit
     const orderId = String(fixture("two-box-order.create").id);
     expect((await fetch(`${app.url}/api/v1/orders/${orderId}`)).status).toBe(401);
     expect((await api(`/api/v1/orders/${orderId}`, "otk_aaaaaaaaaaaa_wrongwrongwrongwrongwrongwrongwrong")).status).toBe(401);
-    const revoked = await createApiKey(db.prisma, SHOP, "to revoke");
+    const revoked = await createApiKey(db.prisma, SHOP, "to revoke", ["orders:read"]);
     expect((await api(`/api/v1/orders/${orderId}`, revoked.secret)).status).toBe(200);
     await revokeApiKey(db.prisma, SHOP, revoked.id, new Date());
     expect((await api(`/api/v1/orders/${orderId}`, revoked.secret)).status).toBe(401);

@@ -41,8 +41,8 @@ describe(`secrets, limits and logs on ${process.env.TEST_DATABASE ?? "sqlite"}`,
   });
 
   it("limits each shop's API calls with 429 and Retry-After, without touching other shops", async () => {
-    const key = (await createApiKey(db.prisma, SHOP, "busy bot")).secret;
-    const otherKey = (await createApiKey(db.prisma, OTHER, "quiet bot")).secret;
+    const key = (await createApiKey(db.prisma, SHOP, "busy bot", ["orders:read"])).secret;
+    const otherKey = (await createApiKey(db.prisma, OTHER, "quiet bot", ["orders:read"])).secret;
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 8; i++) {
@@ -59,7 +59,7 @@ describe(`secrets, limits and logs on ${process.env.TEST_DATABASE ?? "sqlite"}`,
   });
 
   it("logs no token, key, email, phone, name or address, whatever happened", async () => {
-    const key = (await createApiKey(db.prisma, OTHER, "log check")).secret;
+    const key = (await createApiKey(db.prisma, OTHER, "log check", ["orders:read"])).secret;
     await fetch(`${app.url}/api/v1/orders/1`, { headers: { Authorization: `Bearer ${key}` } });
     await fetch(`${app.url}/api/v1/orders/1`, { headers: { Authorization: "Bearer otk_badbadbadbad_this-is-not-a-valid-key-at-all-xx" } });
     await webhook("orders/create", fixture("two-box-order.create"), "forged");

@@ -58,10 +58,11 @@ function toolJson(result: Awaited<ReturnType<Client["callTool"]>>): Record<strin
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  app = await startProductionApp(db.url, TEST_SECRET);
-  key = (await createApiKey(db.prisma, SHOP, "Helpdesk bot")).secret;
-  otherKey = (await createApiKey(db.prisma, OTHER_SHOP, "Other shop bot")).secret;
-  const revoked = await createApiKey(db.prisma, SHOP, "Old bot");
+  // The demo-order search below asks hundreds of questions in a row; the limit has its own test.
+  app = await startProductionApp(db.url, TEST_SECRET, { API_RATE_LIMIT_BURST: "100000", API_RATE_LIMIT_PER_SECOND: "100000" });
+  key = (await createApiKey(db.prisma, SHOP, "Helpdesk bot", ["orders:read"])).secret;
+  otherKey = (await createApiKey(db.prisma, OTHER_SHOP, "Other shop bot", ["orders:read"])).secret;
+  const revoked = await createApiKey(db.prisma, SHOP, "Old bot", ["orders:read"]);
   await revokeApiKey(db.prisma, SHOP, revoked.id, new Date());
   revokedKey = revoked.secret;
   const now = new Date();
