@@ -92,8 +92,11 @@ describe(`hostile input against the production server on ${process.env.TEST_DATA
           if (auth === "garbage") headers.Authorization = `Bearer ${value.slice(0, 200).replace(/[^\x20-\x7e]/g, "")}`;
           if (auth === "other-format") headers.Authorization = `Basic ${Buffer.from("a:b").toString("base64")}`;
           const path =
-            mode === "byId" ? `/api/v1/orders/${encodeURIComponent(value)}` : mode === "byName" ? `/api/v1/orders?name=${encodeURIComponent(value)}` : mode === "byEmail" ? `/api/v1/orders?email=${encodeURIComponent(value)}` : `/api/v1/orders/${otherOrderId}`;
-          const res = await request(path, { headers });
+            mode === "byId" ? `/api/v1/orders/${encodeURIComponent(value)}` : mode === "byName" ? `/api/v1/orders?name=${encodeURIComponent(value)}` : mode === "byEmail" ? "/api/v1/orders/lookup" : `/api/v1/orders/${otherOrderId}`;
+          const res =
+            mode === "byEmail"
+              ? await request(path, { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: value.length % 3 ? JSON.stringify({ email: value }) : value })
+              : await request(path, { headers });
           expect(res.status).toBeLessThan(500);
           if (auth !== "valid") expect(res.status).toBe(401);
           // 429 is the per-shop limit doing its job under this burst; it must never be a 200.
@@ -117,6 +120,42 @@ describe(`hostile input against the production server on ${process.env.TEST_DATA
         const res = await request(`/proxy/lookup?${new URLSearchParams(params)}`);
         expect(res.status).toBeGreaterThanOrEqual(400);
         expect(res.status).toBeLessThan(500);
+      }),
+      { numRuns: Math.ceil(RUNS / 2) },
+    );
+  }, 120_000);
+
+  it("app proxy: repeated keys, signed over as Shopify signs them or slipped in after, never pass or change who is signed in", async () => {
+    const identity = ["shop", "logged_in_customer_id", "path_prefix", "timestamp"];
+    const key = fc.constantFrom(...identity, "order", "email", "utm", "Zone", "a-b");
+    const value = hostileString.map((v) => v.replace(/[\ud800-\udfff]/g, "\ufffd").slice(0, 60));
+    let client = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(key, value), { maxLength: 4 }), fc.boolean(), fc.boolean(), async (extras, signedOver, first) => {
+        const shopify: Array<[string, string]> = [
+          ["shop", SHOP],
+          ["logged_in_customer_id", ""],
+          ["path_prefix", "/apps/order-status"],
+          ["timestamp", String(Math.trunc(Date.now() / 1000))],
+        ];
+        const pairs = first ? [...extras, ...shopify] : [...shopify, ...extras];
+        // Shopify's signing, written out: a repeated key's values joined with ",", pairs in byte order.
+        const grouped = new Map<string, string[]>();
+        for (const [k, v] of signedOver ? pairs : shopify) grouped.set(k, [...(grouped.get(k) ?? []), v]);
+        const message = [...grouped]
+          .map(([k, vs]) => `${k}=${vs.join(",")}`)
+          .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+          .join("");
+        const params = new URLSearchParams([...pairs, ["signature", createHmac("sha256", TEST_SECRET).update(message).digest("hex")]]);
+        const res = await fetch(`${app.url}/proxy/lookup?${params}`, { headers: { "X-Forwarded-For": `198.51.${++client >> 8}.${client & 255}` } });
+        const body = await res.text();
+        if (res.status >= 500) serverErrors.push(`GET /proxy/lookup?${params.toString().slice(0, 120)} → ${res.status}`);
+        if (extras.some(([k]) => identity.includes(k)) || (!signedOver && extras.length > 0) || extras.some(([k]) => k === "order" || k === "email")) {
+          expect(res.status).toBe(400);
+        } else {
+          expect(res.status).toBe(200);
+          expect(JSON.parse(body)).toEqual({ signedIn: false, orders: [] });
+        }
       }),
       { numRuns: Math.ceil(RUNS / 2) },
     );
