@@ -60,12 +60,40 @@ export async function rememberFulfillmentOrderLinks(
 
 /** Fulfillment orders that have deliveries waiting for their order, oldest first. */
 export async function waitingFulfillmentOrders(db: Db, shop: string): Promise<string[]> {
+  return [...(await firstWaitingSince(db, shop)).keys()];
+}
+
+/** Each waiting fulfillment order with the receipt of its first waiting delivery, oldest first. */
+async function firstWaitingSince(db: Db, shop: string): Promise<Map<string, Date>> {
   const rows = await db.pendingFeedItem.findMany({
     where: { shop, matchKey: { startsWith: FULFILLMENT_ORDER_MATCH_PREFIX } },
     orderBy: { id: "asc" },
-    select: { matchKey: true },
+    select: { matchKey: true, receivedAt: true },
   });
-  return [...new Set(rows.map((r) => r.matchKey.slice(FULFILLMENT_ORDER_MATCH_PREFIX.length)))];
+  const since = new Map<string, Date>();
+  for (const row of rows) {
+    const id = row.matchKey.slice(FULFILLMENT_ORDER_MATCH_PREFIX.length);
+    const known = since.get(id);
+    if (!known || row.receivedAt < known) since.set(id, row.receivedAt);
+  }
+  return since;
+}
+
+/** Fulfillment orders asked about in one run at most: the rest wait for the next minute. */
+export const MAX_LOOKUPS_PER_RUN = 10 * LOOKUP_BATCH;
+/** Asked every run while this young; Shopify answers a new fulfillment order at once. */
+const EVERY_RUN_FOR_MINUTES = 10;
+
+/**
+ * Whether a fulfillment order that has waited since `since` is asked about again in a run at `now`
+ * (runs are a minute apart). Young ones every run, then each time the wait doubles: one Shopify does
+ * not return (deleted, or hidden by the app's scopes) costs about 16 lookups over the 30 days its
+ * deliveries wait, not one a minute, and leaves the shop's API budget to reconciliation.
+ */
+export function dueForLookup(since: Date, now: Date): boolean {
+  const minutes = (now.getTime() - since.getTime()) / 60_000;
+  if (minutes < EVERY_RUN_FOR_MINUTES) return true;
+  return Math.floor(Math.log2(minutes)) !== Math.floor(Math.log2(minutes - 1));
 }
 
 export type WaitingHolds = { deliveries: number; fulfillmentOrders: number; oldestReceivedAt: string | null; canAskShopify: boolean };
@@ -105,13 +133,18 @@ export async function resolveWaitingFulfillmentOrders(
   shop: string,
   now: Date,
 ): Promise<{ asked: number; learned: number; matched: number; waiting: number }> {
-  const waiting = await waitingFulfillmentOrders(deps.db, shop);
+  const since = await firstWaitingSince(deps.db, shop);
+  const waiting = [...since.keys()];
   const known = new Set(
     (await deps.db.fulfillmentOrderLink.findMany({ where: { shop, fulfillmentOrderId: { in: waiting } }, select: { fulfillmentOrderId: true } })).map(
       (r) => r.fulfillmentOrderId,
     ),
   );
-  const unknown = waiting.filter((id) => !known.has(id));
+  // Newest first: a hold that just arrived is the one a customer may be looking at.
+  const unknown = waiting
+    .filter((id) => !known.has(id) && dueForLookup(since.get(id)!, now))
+    .reverse()
+    .slice(0, MAX_LOOKUPS_PER_RUN);
   let learned = 0;
   for (let i = 0; i < unknown.length; i += LOOKUP_BATCH) {
     const ids = unknown.slice(i, i + LOOKUP_BATCH).map((id) => `gid://shopify/FulfillmentOrder/${id}`);

@@ -10,7 +10,7 @@ import { createWebhookIntake } from "../../app/intake/shopify-webhook-intake.ser
 import { createWebhookPreparer } from "../../app/intake/webhook-preparer.server";
 import { createWebhookVerifier } from "../../app/intake/webhook-verifier.server";
 import { matchPendingItems } from "../../app/sources/feed-delivery.server";
-import { resolveWaitingFulfillmentOrders } from "../../app/sources/fulfillment-orders.server";
+import { dueForLookup, MAX_LOOKUPS_PER_RUN, resolveWaitingFulfillmentOrders } from "../../app/sources/fulfillment-orders.server";
 import type { GraphqlCall } from "../../app/sources/shopify-reconciliation/admin-graphql.server";
 import { recheckOrders } from "../../app/sources/shopify-reconciliation/reconcile.server";
 import { recordSubmissions } from "../../app/store/event-log/event-log-writer.server";
@@ -156,6 +156,28 @@ describe(`holds on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
   it("a fulfillment order Shopify does not return keeps waiting", async () => {
     await send("fulfillment_holds/added", shopifyExample("fulfillment_holds/added", "404404"));
     expect(await resolveWaitingFulfillmentOrders(deps(), SHOP, new Date())).toEqual({ asked: 1, learned: 0, matched: 0, waiting: 1 });
+  });
+
+  it("asks about fulfillment orders Shopify does not return less and less often, and a bounded number per run", async () => {
+    const now = new Date();
+    const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
+    const wait = (id: number, receivedAt: Date) => ({
+      shop: SHOP,
+      matchKey: `fulfillment_order:${id}`,
+      dedupeKey: `flood-${id}`,
+      event: JSON.stringify({ source: "shopify", kind: "fulfillment_hold_added", occurredAt: receivedAt.toISOString(), dedupeKey: `flood-${id}`, data: {} }),
+      raw: "{}",
+      receivedAt,
+    });
+    await db.prisma.pendingFeedItem.createMany({ data: Array.from({ length: MAX_LOOKUPS_PER_RUN + 100 }, (_, i) => wait(900_000 + i, now)) });
+    // Waiting three and a half hours: between two doublings of its wait, so not asked in this run.
+    await db.prisma.pendingFeedItem.create({ data: wait(800_000, minutesAgo(210)) });
+    const report = await resolveWaitingFulfillmentOrders(deps(), SHOP, now);
+    expect(report.asked).toBe(MAX_LOOKUPS_PER_RUN);
+    expect(fake.requests.flatMap((r) => r.variables.ids as string[])).not.toContain("gid://shopify/FulfillmentOrder/800000");
+
+    const runsOverThirtyDays = Array.from({ length: 30 * 24 * 60 }, (_, minute) => dueForLookup(now, new Date(now.getTime() + minute * 60_000)));
+    expect(runsOverThirtyDays.filter(Boolean).length).toBeLessThanOrEqual(30);
   });
 
   it("links learned by reconciliation resolve waiting holds without a lookup", async () => {
