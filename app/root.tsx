@@ -15,6 +15,9 @@ export default function App() {
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
         <link rel="preconnect" href="https://cdn.shopify.com/" />
+        {/* No icon of its own: the admin shows Shopify's, and browsers stop asking for /favicon.ico. */}
+        <link rel="icon" href="data:," />
+        <title>Order Truth</title>
         <Meta />
         <Links />
       </head>

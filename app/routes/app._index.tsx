@@ -51,7 +51,7 @@ export default function Overview() {
                 </p>
                 <p>
                   {holds.canAskShopify
-                    ? "The app asks Shopify every minute; a hold on a fulfillment order Shopify no longer returns is dropped after 30 days."
+                    ? "The app asks Shopify every minute at first, then less often the longer a hold waits; a hold on a fulfillment order Shopify no longer returns is dropped after 30 days."
                     : "The app cannot ask Shopify yet: it has no access to this store's Admin API. Open the app from the Shopify admin to grant it."}
                 </p>
               </BlockStack>
