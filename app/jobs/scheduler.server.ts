@@ -18,6 +18,8 @@ export type SchedulerOptions = {
   owner?: string;
   clock?: () => Date;
   onRun?: (report: RunReport) => void;
+  /** how many shops' runs this process carries at once (DEFAULT_JOB_CONCURRENCY) */
+  concurrency?: number;
 };
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === "P2002";
@@ -89,43 +91,109 @@ async function runLeased(db: Db, job: JobDefinition, shop: string, owner: string
   return error === null ? { job: job.name, shop, ok: true } : { job: job.name, shop, ok: false, error };
 }
 
+/** How many shops' runs one process carries at once, unless JOBS_CONCURRENCY says otherwise. */
+export const DEFAULT_JOB_CONCURRENCY = 4;
+
 /**
- * One pass: for every job and shop that is due, take the lease and run. Returns what ran here
- * (runs of other processes are theirs). Runs of one pass go one after another, so one process never
- * floods a shop's API quota.
+ * Runs due work in lanes, one lane per shop: a shop's runs go one after another (one process never
+ * floods a shop's API quota), while up to `concurrency` shops run side by side, so a shop whose run
+ * is slow or stalled (its SFTP server stops answering) holds up its own lane only.
  */
-export async function runDueJobs(options: SchedulerOptions & { owner: string }): Promise<RunReport[]> {
-  const clock = options.clock ?? (() => new Date());
-  const reports: RunReport[] = [];
-  for (const job of options.jobs()) {
-    const now = clock();
-    const shops = await job.shops(options.db);
-    await ensureRows(options.db, job, shops, now);
-    const due = await options.db.jobRun.findMany({
-      where: { job: job.name, shop: { in: shops }, nextRunAt: { lte: now }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
-      select: { shop: true },
-      orderBy: { nextRunAt: "asc" },
-    });
-    for (const { shop } of due) {
-      if (!(await acquireLease(options.db, job.name, shop, options.owner, clock(), job.leaseMs))) continue;
-      const report = await runLeased(options.db, job, shop, options.owner, clock);
-      options.onRun?.(report);
-      reports.push(report);
+class JobLanes {
+  /** shops with a lane queued or running in this process; a pass leaves them to that lane */
+  private readonly busy = new Set<string>();
+  private readonly queued: Array<() => void> = [];
+  private running = 0;
+
+  constructor(
+    private readonly options: SchedulerOptions & { owner: string },
+    private readonly concurrency: number,
+  ) {}
+
+  /**
+   * Finds due (job, shop) pairs and starts a lane for each shop that has some. Resolves once the
+   * lanes are started, with `finished`: their reports (in job order, then due order) once they end.
+   */
+  async startDue(): Promise<{ finished: Promise<RunReport[]> }> {
+    const { db } = this.options;
+    const clock = this.options.clock ?? (() => new Date());
+    const lanes = new Map<string, Array<{ job: JobDefinition; order: number }>>();
+    let order = 0;
+    for (const job of this.options.jobs()) {
+      const now = clock();
+      const shops = (await job.shops(db)).filter((shop) => !this.busy.has(shop));
+      await ensureRows(db, job, shops, now);
+      const due = await db.jobRun.findMany({
+        where: { job: job.name, shop: { in: shops }, nextRunAt: { lte: now }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+        select: { shop: true },
+        orderBy: { nextRunAt: "asc" },
+      });
+      for (const { shop } of due) lanes.set(shop, [...(lanes.get(shop) ?? []), { job, order: order++ }]);
     }
+    for (const shop of lanes.keys()) this.busy.add(shop);
+    const started = [...lanes].map(([shop, runs]) => this.runLane(shop, runs));
+    return { finished: Promise.all(started).then((reports) => reports.flat().sort((a, b) => a.order - b.order).map(({ report }) => report)) };
   }
-  return reports;
+
+  private async runLane(shop: string, runs: Array<{ job: JobDefinition; order: number }>) {
+    const { db, owner } = this.options;
+    const clock = this.options.clock ?? (() => new Date());
+    const reports: Array<{ report: RunReport; order: number }> = [];
+    try {
+      await this.slot();
+      try {
+        for (const { job, order } of runs) {
+          if (!(await acquireLease(db, job.name, shop, owner, clock(), job.leaseMs))) continue;
+          const report = await runLeased(db, job, shop, owner, clock);
+          this.options.onRun?.(report);
+          reports.push({ report, order });
+        }
+      } finally {
+        this.running -= 1;
+        this.queued.shift()?.();
+      }
+    } finally {
+      this.busy.delete(shop);
+    }
+    return reports;
+  }
+
+  private async slot(): Promise<void> {
+    if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.queued.push(resolve));
+    this.running += 1;
+  }
 }
 
-/** Ticks runDueJobs until stopped; a tick never overlaps the previous one. */
+/**
+ * One pass: for every job and shop that is due, take the lease and run, shops side by side (see
+ * JobLanes). Returns what ran here once all of it has finished (runs of other processes are theirs).
+ */
+export async function runDueJobs(options: SchedulerOptions & { owner: string }): Promise<RunReport[]> {
+  const { finished } = await new JobLanes(options, options.concurrency ?? DEFAULT_JOB_CONCURRENCY).startDue();
+  return await finished;
+}
+
+/**
+ * Looks for due work every tick until stopped. A tick does not wait for the runs it started: the
+ * next one starts lanes for other shops while a slow shop's lane is still busy.
+ */
 export function startScheduler(options: SchedulerOptions & { tickMs?: number }): { stop(): Promise<void> } {
   const owner = options.owner ?? processOwner();
   const tickMs = options.tickMs ?? 5000;
+  const lanes = new JobLanes({ ...options, owner }, options.concurrency ?? DEFAULT_JOB_CONCURRENCY);
+  const failed = (error: unknown) => console.error("scheduled jobs failed:", error instanceof Error ? error.message : "unknown error");
+  const running = new Set<Promise<unknown>>();
   let stopped = false;
   let current: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const tick = () => {
-    current = runDueJobs({ ...options, owner })
-      .catch((error: unknown) => console.error("scheduled jobs failed:", error instanceof Error ? error.message : "unknown error"))
+    current = lanes
+      .startDue()
+      .then(({ finished }) => {
+        const run = finished.catch(failed).finally(() => running.delete(run));
+        running.add(run);
+      })
+      .catch(failed)
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, tickMs);
       });
@@ -136,6 +204,7 @@ export function startScheduler(options: SchedulerOptions & { tickMs?: number }):
       stopped = true;
       if (timer) clearTimeout(timer);
       await current;
+      await Promise.all(running);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { getPrisma } from "../db.server";
 import { registerAppJobs } from "./app-jobs.server";
 import { registeredJobs } from "./registry.server";
-import { startScheduler } from "./scheduler.server";
+import { DEFAULT_JOB_CONCURRENCY, startScheduler } from "./scheduler.server";
 
 let running: { stop(): Promise<void> } | null = null;
 
@@ -17,6 +17,7 @@ export function startJobs(env: Record<string, string | undefined> = process.env)
     db: getPrisma(),
     jobs: registeredJobs,
     tickMs: Number(env.JOBS_TICK_MS) || 5000,
+    concurrency: Number(env.JOBS_CONCURRENCY) || DEFAULT_JOB_CONCURRENCY,
     onRun: (report) => {
       if (!report.ok) console.error(`job ${report.job} failed for ${report.shop}: ${report.error}`);
     },

@@ -56,12 +56,13 @@ describe(`job lease on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
   });
 
   it("keeps a job's saved state across runs, records failures, and honours runAgainInMs", async () => {
-    const seen: unknown[] = [];
+    // Shops run side by side, so what each saw is kept per shop.
+    const seen: Record<string, unknown[]> = {};
     const job = registerJob(
       "stateful",
       15 * MINUTE,
       async ({ shop, state, saveState }: JobContext) => {
-        seen.push(state.page ?? null);
+        (seen[shop] ??= []).push(state.page ?? null);
         await saveState({ page: Number(state.page ?? 0) + 1 });
         if (shop === SHOPS[1]) throw new Error("Admin API answered 503");
         return { runAgainInMs: 2 * MINUTE };
@@ -77,8 +78,31 @@ describe(`job lease on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     // The successful shop asked for 2 minutes; the failed one waits its interval.
     expect((await runDueJobs({ db: processes[1]!, jobs: () => [job], owner: "q", clock: at(3) })).map((r) => r.shop)).toEqual([SHOPS[0]]);
     expect((await runDueJobs({ db: processes[1]!, jobs: () => [job], owner: "q", clock: at(16) })).map((r) => r.shop)).toEqual([SHOPS[0], SHOPS[1]]);
-    expect(seen).toEqual([null, null, 1, 2, 1]);
+    expect(seen).toEqual({ [SHOPS[0]!]: [null, 1, 2], [SHOPS[1]!]: [null, 1] });
     const failed = await db.prisma.jobRun.findUniqueOrThrow({ where: { job_shop: { job: "stateful", shop: SHOPS[1]! } } });
     expect(failed.lastError).toBe("Error: Admin API answered 503");
+  });
+
+  it("runs shops side by side, a shop's own runs one after another, at most `concurrency` shops at once", async () => {
+    let running = 0;
+    let most = 0;
+    let sameShopAtOnce = false;
+    const perShop = new Map<string, number>();
+    const track = (name: string) =>
+      registerJob(name, 15 * MINUTE, async ({ shop }) => {
+        perShop.set(shop, (perShop.get(shop) ?? 0) + 1);
+        sameShopAtOnce ||= perShop.get(shop)! > 1;
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 50));
+        running -= 1;
+        perShop.set(shop, perShop.get(shop)! - 1);
+      });
+    const jobs = [track("lane-one"), track("lane-two")];
+    const reports = await runDueJobs({ db: processes[0]!, jobs: () => jobs, owner: "p", clock: () => T0, concurrency: 3 });
+    expect(reports.map((r) => `${r.job} ${r.shop}`)).toEqual([...SHOPS.map((s) => `lane-one ${s}`), ...SHOPS.map((s) => `lane-two ${s}`)]);
+    expect(reports.every((r) => r.ok)).toBe(true);
+    expect(sameShopAtOnce).toBe(false);
+    expect(most).toBe(3);
   });
 });

@@ -3,18 +3,20 @@
  * job scheduler, on the database TEST_DATABASE names.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { deliverOnce } from "../../app/domain/fixtures/load";
 import { registerJob } from "../../app/jobs/registry.server";
-import { runDueJobs, scheduleNow } from "../../app/jobs/scheduler.server";
+import { runDueJobs, scheduleNow, startScheduler } from "../../app/jobs/scheduler.server";
 import type { RecordEvents } from "../../app/sources/feed-delivery.server";
-import { recentImports } from "../../app/sources/three-pl/import.server";
+import { MAX_THREE_PL_FILE_BYTES, recentImports } from "../../app/sources/three-pl/import.server";
 import { SFTP_PICKUP_JOB, runSftpPickup, shopsWithSftpPickup } from "../../app/sources/three-pl/sftp-job.server";
 import {
   SftpHostKeyMismatch,
   SftpHostRefused,
+  SftpTimeout,
+  fileTooLarge,
   filenameMatcher,
   loadSftpSettings,
   pickUpFiles,
@@ -28,6 +30,7 @@ import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.
 import { startProductionApp } from "../support/app-server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { startSshd, type TestSshd } from "../support/sshd";
+import { startTcpProxy } from "../support/tcp-proxy";
 
 const SHOP = "test-shop.myshopify.com";
 const KEY = Buffer.alloc(32, 3);
@@ -167,6 +170,177 @@ describe(`SFTP pickup against a real sshd, on ${process.env.TEST_DATABASE ?? "sq
     } finally {
       await app.stop();
     }
+  });
+
+  describe("bounded: the merchant's server is not trusted with the app's memory or time", () => {
+    const MB = 1024 * 1024;
+    const row = (tracking: string) => `#1006,IJ-M-BLK,1,DHL,${tracking},2026-03-05T10:00:00Z\n`;
+    const viaProxy = (port: number) => ({
+      ...settings(),
+      port,
+      password: null,
+      hostKey: null,
+    });
+    const trackingRows = (numbers: string[]) =>
+      db.prisma.trackingNumber.findMany({
+        where: { shop: SHOP, trackingNumber: { in: numbers } },
+      });
+
+    it("stops a file at the 3PL cap as it streams, even one listed small that grew, imports nothing of it, and goes on with the others", async () => {
+      const proxy = await startTcpProxy(sshd.port);
+      try {
+        writeFileSync(path.join(folder, "shipments_a.csv"), `${HEADER}\n${row("CAPA1")}`);
+        writeFileSync(path.join(folder, "shipments_b.csv"), `${HEADER}\n${row("CAPB1")}`);
+        writeFileSync(path.join(folder, "shipments_c.csv"), `${HEADER}\n${row("CAPC1")}`);
+        // Listed at three times the cap (sparse, nothing on disk): refused from the listing alone.
+        writeFileSync(path.join(folder, "shipments_huge.csv"), "");
+        truncateSync(path.join(folder, "shipments_huge.csv"), 3 * MAX_THREE_PL_FILE_BYTES);
+        // While shipments_a is imported (after the listing said shipments_b was one row), the 3PL's
+        // writer appends two and a half times the cap to shipments_b.
+        const grownTracking = `CAPB2${"0".repeat(1000)}`;
+        let grown = false;
+        const growing: RecordEvents = async (submissions) => {
+          if (!grown) {
+            grown = true;
+            const block = row(grownTracking).repeat(1000);
+            for (let written = 0; written < 2.5 * MAX_THREE_PL_FILE_BYTES; written += block.length) appendFileSync(path.join(folder, "shipments_b.csv"), block);
+          }
+          return record(submissions);
+        };
+        const report = await pickUpFiles({ db: db.prisma, record: growing }, SHOP, viaProxy(proxy.port), () => new Date());
+        expect(grown).toBe(true);
+        // The transfer stopped just past the cap: shipments_b's 50 MB and shipments_huge's 60 MB never came.
+        expect(proxy.bytesFromTarget).toBeGreaterThan(MAX_THREE_PL_FILE_BYTES);
+        expect(proxy.bytesFromTarget).toBeLessThan(MAX_THREE_PL_FILE_BYTES + 2 * MB);
+        const tooLarge = (name: string) => `${name} is larger than 20 MB, the limit for a 3PL file; nothing in it was imported`;
+        expect(fileTooLarge("shipments_b.csv", MAX_THREE_PL_FILE_BYTES).message).toBe(tooLarge("shipments_b.csv"));
+        expect(report.files).toEqual([
+          {
+            name: "shipments_a.csv",
+            result: expect.objectContaining({ accepted: 1 }),
+            error: null,
+          },
+          {
+            name: "shipments_b.csv",
+            result: null,
+            error: tooLarge("shipments_b.csv"),
+          },
+          {
+            name: "shipments_c.csv",
+            result: expect.objectContaining({ accepted: 1 }),
+            error: null,
+          },
+          {
+            name: "shipments_huge.csv",
+            result: null,
+            error: tooLarge("shipments_huge.csv"),
+          },
+        ]);
+        // Not half-imported: the rows before the cap were not recorded either.
+        expect((await trackingRows(["CAPA1", "CAPB1", grownTracking, "CAPC1"])).map((t) => t.trackingNumber).sort()).toEqual(["CAPA1", "CAPC1"]);
+        // Reported where the Feeds page shows imports, once: both refused files moved on.
+        const logs = await recentImports(db.prisma, SHOP);
+        for (const name of ["shipments_b.csv", "shipments_huge.csv"]) {
+          expect(logs.filter((l) => l.fileName === name)).toEqual([
+            expect.objectContaining({
+              via: "sftp",
+              accepted: 0,
+              rejections: [{ line: 0, error: tooLarge(name) }],
+            }),
+          ]);
+        }
+        expect(readdirSync(path.join(folder, "done")).sort()).toEqual(["shipments_a.csv", "shipments_b.csv", "shipments_c.csv", "shipments_huge.csv"]);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it("a server gone silent mid-transfer: the run fails after the read timeout, the lease is released, and another shop's jobs run meanwhile", async () => {
+      const proxy = await startTcpProxy(sshd.port);
+      const OTHER = "other-shop.myshopify.com";
+      const scheduler: { stop(): Promise<void> }[] = [];
+      try {
+        const lines = Array.from({ length: 40_000 }, (_, i) => row(`SLOW${i}`)).join("");
+        writeFileSync(path.join(folder, "shipments_slow.csv"), `${HEADER}\n${lines}`);
+        await saveSftpSettings(db.prisma, SHOP, { ...settings(), port: proxy.port }, KEY);
+        const limits = {
+          maxFileBytes: MAX_THREE_PL_FILE_BYTES,
+          operationTimeoutMs: 2000,
+          runBudgetMs: 60_000,
+        };
+        const pickup = registerJob(SFTP_PICKUP_JOB, 60_000, (context) => runSftpPickup(context, KEY, record, limits), { shops: async () => [SHOP] });
+        const beats: number[] = [];
+        const heartbeat = registerJob("heartbeat", 20, async () => void beats.push(Date.now()), { shops: async () => [OTHER] });
+        // Handshake and listing pass; the server then falls silent half a megabyte into the file.
+        proxy.stallAfter(512 * 1024);
+        scheduler.push(
+          startScheduler({
+            db: db.prisma,
+            jobs: () => [pickup, heartbeat],
+            tickMs: 20,
+            owner: "stall-test",
+          }),
+        );
+        const pickupRun = () =>
+          db.prisma.jobRun.findUnique({
+            where: { job_shop: { job: SFTP_PICKUP_JOB, shop: SHOP } },
+          });
+        const deadline = Date.now() + 20_000;
+        let run = await pickupRun();
+        let sawLease = false;
+        while (!run?.lastFinishedAt && Date.now() < deadline) {
+          sawLease ||= run?.leaseOwner === "stall-test";
+          await new Promise((r) => setTimeout(r, 20));
+          run = await pickupRun();
+        }
+        await scheduler.pop()!.stop();
+        expect(proxy.bytesFromTarget).toBeGreaterThanOrEqual(512 * 1024);
+        expect(sawLease).toBe(true);
+        expect(run).toMatchObject({ leaseOwner: null, leaseUntil: null });
+        expect(run?.lastError).toBe(
+          "SftpTimeout: the SFTP server did not answer for 2 s while reading shipments_slow.csv; the connection was closed and the pickup tries again at its next run",
+        );
+        const started = run!.lastStartedAt!.getTime();
+        const finished = run!.lastFinishedAt!.getTime();
+        expect(finished - started).toBeLessThan(6000);
+        expect(beats.filter((t) => t > started && t < finished).length).toBeGreaterThanOrEqual(5);
+        // Nothing of the file was imported; it stays for the next run.
+        expect(await trackingRows(["SLOW0"])).toEqual([]);
+        expect(await recentImports(db.prisma, SHOP)).toEqual([]);
+        expect(readdirSync(folder)).toEqual(["done", "shipments_slow.csv"]);
+      } finally {
+        await Promise.all(scheduler.map((s) => s.stop()));
+        await proxy.close();
+      }
+    });
+
+    it("ends a run that outlasts its budget, and one whose server never answers the handshake", async () => {
+      const proxy = await startTcpProxy(sshd.port);
+      try {
+        writeFileSync(path.join(folder, "shipments_slow.csv"), `${HEADER}\n${Array.from({ length: 40_000 }, (_, i) => row(`SLOW${i}`)).join("")}`);
+        proxy.stallAfter(512 * 1024);
+        const started = Date.now();
+        const budget = pickUpFiles({ db: db.prisma, record }, SHOP, viaProxy(proxy.port), () => new Date(), {
+          maxFileBytes: MAX_THREE_PL_FILE_BYTES,
+          operationTimeoutMs: 30_000,
+          runBudgetMs: 2000,
+        });
+        await expect(budget).rejects.toThrow(new SftpTimeout("the SFTP pickup ran past its 2 s budget while reading shipments_slow.csv"));
+        expect(Date.now() - started).toBeLessThan(4000);
+
+        proxy.stallAfter(proxy.bytesFromTarget);
+        const silent = pickUpFiles({ db: db.prisma, record }, SHOP, viaProxy(proxy.port), () => new Date(), {
+          maxFileBytes: MAX_THREE_PL_FILE_BYTES,
+          operationTimeoutMs: 1000,
+          runBudgetMs: 60_000,
+        });
+        await expect(silent).rejects.toThrow(new SftpTimeout("the SFTP server did not answer for 1 s while connecting"));
+        expect(readdirSync(folder)).toEqual(["done", "shipments_slow.csv"]);
+        expect(readdirSync(path.join(folder, "done"))).toEqual([]);
+      } finally {
+        await proxy.close();
+      }
+    });
   });
 
   it("refuses private and local addresses in production unless the operator allows them", async () => {

@@ -178,7 +178,14 @@ export async function importThreePlFile(deps: FeedDeps, input: ThreePlImportInpu
   return result;
 }
 
-async function logImport(db: Db, input: ThreePlImportInput, result: ThreePlImportResult | null, fileError: string | null) {
+/** Books a file refused before any of it was read (the SFTP listing already says it is too large). */
+export async function logRefusedFile(db: Db, input: ImportLogInput, error: FeedFileError): Promise<void> {
+  await logImport(db, input, null, error.message);
+}
+
+type ImportLogInput = Pick<ThreePlImportInput, "shop" | "via" | "fileName" | "receivedAt">;
+
+async function logImport(db: Db, input: ImportLogInput, result: ThreePlImportResult | null, fileError: string | null) {
   await db.feedImport.create({
     data: {
       shop: input.shop,

@@ -1,7 +1,7 @@
 import type { Db } from "../../db.server";
 import { withoutUninstalled, type JobContext, type JobOutcome } from "../../jobs/registry.server";
 import type { RecordEvents } from "../feed-delivery.server";
-import { loadSftpSettings, pickUpFiles } from "./sftp-pickup.server";
+import { PICKUP_LIMITS, loadSftpSettings, pickUpFiles, type PickupLimits } from "./sftp-pickup.server";
 
 export const SFTP_PICKUP_JOB = "sftp-pickup";
 /** How often the job looks for shops whose pickup was just switched on. */
@@ -12,11 +12,14 @@ export async function shopsWithSftpPickup(db: Db): Promise<string[]> {
   return withoutUninstalled(db, rows.map((r) => r.shop));
 }
 
-/** One scheduled pickup for one shop; the next one follows the shop's own schedule. */
-export async function runSftpPickup(context: JobContext, key: Buffer, record: RecordEvents): Promise<JobOutcome> {
+/**
+ * One scheduled pickup for one shop; the next one follows the shop's own schedule. A pickup that
+ * times out fails the run (its error is shown in Settings), which releases the lease.
+ */
+export async function runSftpPickup(context: JobContext, key: Buffer, record: RecordEvents, limits: PickupLimits = PICKUP_LIMITS): Promise<JobOutcome> {
   const settings = await loadSftpSettings(context.db, context.shop, key);
   if (!settings) return { runAgainInMs: SFTP_IDLE_RECHECK_MS };
-  const report = await pickUpFiles({ db: context.db, record }, context.shop, settings, () => new Date());
+  const report = await pickUpFiles({ db: context.db, record }, context.shop, settings, () => new Date(), limits);
   // Trust on first use: the first key seen is pinned, later connections must present the same one.
   if (!settings.hostKey && report.hostKey) {
     await context.db.threePlFeed.update({ where: { shop: context.shop }, data: { sftpHostKey: report.hostKey } });

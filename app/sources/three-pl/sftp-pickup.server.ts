@@ -5,13 +5,14 @@
  */
 import { createHash } from "node:crypto";
 import { lookup } from "node:dns/promises";
-import { BlockList, isIP } from "node:net";
+import { BlockList, Socket, isIP } from "node:net";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import SftpClient from "ssh2-sftp-client";
 import { decryptSecret, encryptSecret } from "../../crypto.server";
 import type { Db } from "../../db.server";
 import type { FeedDeps } from "../feed-delivery.server";
-import { FeedFileError, MAX_THREE_PL_FILE_BYTES, importThreePlFile, type ThreePlImportResult } from "./import.server";
+import { FeedFileError, MAX_THREE_PL_FILE_BYTES, importThreePlFile, logRefusedFile, type ThreePlImportResult } from "./import.server";
 
 export type SftpSettings = {
   host: string;
@@ -85,52 +86,158 @@ export function privateSftpHostsAllowed(env: Record<string, string | undefined> 
   return env.SFTP_ALLOW_PRIVATE_HOSTS === "1";
 }
 
-export async function pickUpFiles(deps: FeedDeps, shop: string, settings: SftpSettings, receivedAt: () => Date): Promise<PickupReport> {
-  const host = await resolveSftpHost(settings.host, privateSftpHostsAllowed());
-  const client = new SftpClient(`pickup-${shop}`);
-  let presented: string | null = null;
-  await client.connect({
-    host,
-    port: settings.port,
-    username: settings.username,
-    ...(settings.privateKey ? { privateKey: settings.privateKey } : {}),
-    ...(settings.password ? { password: settings.password } : {}),
-    readyTimeout: 15_000,
-    // Pinning the host key is what stops a man in the middle from being handed the 3PL's files.
-    hostVerifier: (key: Buffer) => {
-      presented = hostKeyFingerprint(key);
-      return settings.hostKey === null || settings.hostKey === presented;
+/**
+ * What one pickup may cost. The merchant's server is not trusted to be honest or alive: a file's
+ * advertised size means nothing while it streams, and a server may stop answering at any step.
+ */
+export type PickupLimits = {
+  /** per file, counted as the bytes arrive; the same cap as an upload or an HTTP feed */
+  maxFileBytes: number;
+  /** connecting, listing, moving a file, and each read: the longest wait for the server's next answer */
+  operationTimeoutMs: number;
+  /** the whole run, from the name lookup to the last transfer */
+  runBudgetMs: number;
+};
+
+export const PICKUP_LIMITS: PickupLimits = { maxFileBytes: MAX_THREE_PL_FILE_BYTES, operationTimeoutMs: 30_000, runBudgetMs: 10 * 60_000 };
+
+export class SftpTimeout extends Error {
+  constructor(message: string) {
+    super(`${message}; the connection was closed and the pickup tries again at its next run`);
+    this.name = "SftpTimeout";
+  }
+}
+
+export function fileTooLarge(name: string, maxBytes: number): FeedFileError {
+  return new FeedFileError(413, `${name} is larger than ${Math.round(maxBytes / 1024 / 1024)} MB, the limit for a 3PL file; nothing in it was imported`);
+}
+
+const seconds = (ms: number) => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
+
+/**
+ * Every step against the server, bounded: the step's own timeout and the run's remaining budget,
+ * whichever ends first. When one trips, the connection is destroyed rather than ended politely, since
+ * a server that stalls cannot be relied on to answer a close either, and every later step fails at once.
+ */
+function watchdog(socket: Socket, limits: PickupLimits) {
+  const startedAt = Date.now();
+  let tripped: SftpTimeout | null = null;
+  const trip = (error: SftpTimeout) => {
+    tripped ??= error;
+    socket.destroy();
+    return tripped;
+  };
+  return {
+    get tripped() {
+      return tripped;
     },
-  }).catch((error: unknown) => {
-    if (presented && settings.hostKey && presented !== settings.hostKey) throw new SftpHostKeyMismatch(presented);
-    throw error;
-  });
+    /** `finishing`: a step that completes work already done (moving an imported file) may use its own timeout past the budget. */
+    async step<T>(what: string, operation: () => Promise<T>, finishing = false): Promise<T> {
+      if (tripped) throw tripped;
+      const left = finishing ? Infinity : limits.runBudgetMs - (Date.now() - startedAt);
+      const overBudget = () => new SftpTimeout(`the SFTP pickup ran past its ${seconds(limits.runBudgetMs)} budget while ${what}`);
+      if (left <= 0) throw trip(overBudget());
+      const byBudget = left < limits.operationTimeoutMs;
+      const silent = () => new SftpTimeout(`the SFTP server did not answer for ${seconds(limits.operationTimeoutMs)} while ${what}`);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(trip(byBudget ? overBudget() : silent())), byBudget ? left : limits.operationTimeoutMs);
+      });
+      const pending = operation();
+      try {
+        return await Promise.race([pending, timeout]);
+      } finally {
+        clearTimeout(timer);
+        // Once the connection is destroyed the step's own failure says nothing new.
+        pending.catch(() => undefined);
+      }
+    },
+  };
+}
+
+/**
+ * A remote file's bytes, counted as they arrive: past `maxBytes` the transfer stops at once,
+ * whatever size the listing gave, and each chunk must come within the step timeout.
+ */
+async function* remoteFile(client: SftpClient, guard: ReturnType<typeof watchdog>, from: string, name: string, maxBytes: number): AsyncGenerator<Buffer> {
+  const stream = client.createReadStream(from, {}) as Readable;
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let size = 0;
+  try {
+    for (;;) {
+      const next = await guard.step(`reading ${name}`, () => chunks.next());
+      if (next.done) return;
+      size += next.value.byteLength;
+      if (size > maxBytes) throw fileTooLarge(name, maxBytes);
+      yield next.value;
+    }
+  } finally {
+    stream.destroy();
+  }
+}
+
+export async function pickUpFiles(deps: FeedDeps, shop: string, settings: SftpSettings, receivedAt: () => Date, limits: PickupLimits = PICKUP_LIMITS): Promise<PickupReport> {
+  const client = new SftpClient(`pickup-${shop}`);
+  // The app owns the TCP socket, so a stalled connection can always be torn down, half-closed or not.
+  const socket = new Socket();
+  // SFTP reads are request/answer: without this, small requests wait on delayed acknowledgements.
+  socket.setNoDelay(true);
+  const guard = watchdog(socket, limits);
+  const host = await guard.step("looking up the host", () => resolveSftpHost(settings.host, privateSftpHostsAllowed()));
+  let presented: string | null = null;
+  await guard
+    .step("connecting", () =>
+      client.connect({
+        sock: socket.connect(settings.port, host),
+        username: settings.username,
+        ...(settings.privateKey ? { privateKey: settings.privateKey } : {}),
+        ...(settings.password ? { password: settings.password } : {}),
+        readyTimeout: limits.operationTimeoutMs,
+        // Pinning the host key is what stops a man in the middle from being handed the 3PL's files.
+        hostVerifier: (key: Buffer) => {
+          presented = hostKeyFingerprint(key);
+          return settings.hostKey === null || settings.hostKey === presented;
+        },
+      }),
+    )
+    .catch((error: unknown) => {
+      socket.destroy();
+      if (presented && settings.hostKey && presented !== settings.hostKey) throw new SftpHostKeyMismatch(presented);
+      throw error;
+    });
   try {
     const folder = settings.folder || ".";
     const processed = remote.isAbsolute(settings.processedFolder) ? settings.processedFolder : remote.join(folder, settings.processedFolder);
     const matches = filenameMatcher(settings.pattern || "*.csv");
-    const listing = (await client.list(folder)).filter((f) => f.type === "-" && matches(f.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const listing = (await guard.step("listing the folder", () => client.list(folder))).filter((f) => f.type === "-" && matches(f.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
     const files: PickedFile[] = [];
-    if (listing.length > 0) await client.mkdir(processed, true);
+    if (listing.length > 0) await guard.step("creating the processed folder", () => client.mkdir(processed, true));
     for (const file of listing) {
       const from = remote.join(folder, file.name);
+      const input = { shop, via: "sftp" as const, fileName: file.name, receivedAt: receivedAt() };
       let picked: PickedFile;
       try {
-        if (file.size > MAX_THREE_PL_FILE_BYTES) throw new FeedFileError(413, `the file is larger than ${MAX_THREE_PL_FILE_BYTES / 1024 / 1024} MB`);
-        const body = (await client.get(from)) as Buffer;
-        const result = await importThreePlFile(deps, { shop, body, via: "sftp", fileName: file.name, receivedAt: receivedAt() });
+        // The advertised size can only refuse early; the stream enforces the cap whatever it said.
+        if (file.size > limits.maxFileBytes) {
+          const refused = fileTooLarge(file.name, limits.maxFileBytes);
+          await logRefusedFile(deps.db, input, refused);
+          throw refused;
+        }
+        const result = await importThreePlFile(deps, { ...input, body: remoteFile(client, guard, from, file.name, limits.maxFileBytes), maxBytes: limits.maxFileBytes });
         picked = { name: file.name, result, error: null };
       } catch (error) {
-        if (!(error instanceof FeedFileError)) throw error;
+        if (!(error instanceof FeedFileError)) throw guard.tripped ?? error;
         picked = { name: file.name, result: null, error: error.message };
       }
       const target = remote.join(processed, file.name);
-      await client.rename(from, (await client.exists(target)) ? `${target}.${receivedAt().getTime()}` : target);
+      const taken = await guard.step(`moving ${file.name}`, () => client.exists(target), true);
+      await guard.step(`moving ${file.name}`, () => client.rename(from, taken ? `${target}.${receivedAt().getTime()}` : target), true);
       files.push(picked);
     }
     return { files, hostKey: presented ?? "" };
   } finally {
-    await client.end().catch(() => undefined);
+    if (!guard.tripped) await guard.step("closing the connection", () => client.end(), true).catch(() => undefined);
+    socket.destroy();
   }
 }
 
