@@ -37,14 +37,18 @@ type Planned = { kind: Kind; query: Record<string, string>; customerId: string |
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-function get(port: number, pathAndQuery: string, client: string): Promise<number> {
+/** GET with no claims (recent orders), else a POST with the claims as JSON, as the block sends them. */
+function request(port: number, pathAndQuery: string, client: string, claims: Record<string, string>): Promise<number> {
+  const body = Object.keys(claims).length ? JSON.stringify(claims) : null;
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, path: pathAndQuery, agent, headers: { "X-Forwarded-For": client } }, (res) => {
+    const headers: Record<string, string> = { "X-Forwarded-For": client };
+    if (body) Object.assign(headers, { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body)) });
+    const req = http.request({ host: "127.0.0.1", port, path: pathAndQuery, method: body ? "POST" : "GET", agent, headers }, (res) => {
       res.resume();
       res.on("end", () => resolve(res.statusCode ?? 0));
     });
     req.on("error", reject);
-    req.end();
+    req.end(body ?? undefined);
   });
 }
 
@@ -95,8 +99,8 @@ async function main() {
     });
 
     const send = (p: Planned) => {
-      const params = signAppProxyQuery(new URLSearchParams(p.query), { shop: DEMO_SHOP, secret: SECRET, customerId: p.customerId, pathPrefix: "/apps/order-status" });
-      return get(port, `/proxy/lookup?${params}`, p.client);
+      const params = signAppProxyQuery(new URLSearchParams(), { shop: DEMO_SHOP, secret: SECRET, customerId: p.customerId, pathPrefix: "/apps/order-status" });
+      return request(port, `/proxy/lookup?${params}`, p.client, p.query);
     };
     // Warm-up: JIT, prepared statements, connection pool.
     for (const p of plan.slice(0, 300)) await send({ ...p, client: `192.0.2.${Math.floor(Math.random() * 250)}` });
