@@ -19,6 +19,7 @@ import { signedWebhookHeaders, TEST_SECRET } from "../support/webhooks";
 
 const BURST = 5;
 const TWO_BOX = String(fixture("two-box-order.create").id);
+const FULFILLMENT = String(fixture("two-box-order.fulfillment-a.create").id);
 const HEADER = "order,sku,quantity,carrier,tracking_number,shipped_at";
 const MCP_HEADERS = { "Content-Type": "application/json", Accept: "application/json, text/event-stream" };
 const MCP_CALL = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "get_order_status", arguments: { order_name: "#1001" } } });
@@ -28,22 +29,31 @@ let app: AppProcess;
 
 const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
 
-async function seedOrder(shop: string) {
+let seeded = 0;
+
+/** The two-box order under ids of its own: Shopify's ids are global, so one order belongs to one shop. */
+async function seedOrder(shop: string): Promise<string> {
+  seeded += 1;
+  const orderId = `${TWO_BOX.slice(0, -3)}${900 + seeded}`;
   for (const [topic, name] of [["orders/create", "two-box-order.create"], ["fulfillments/create", "two-box-order.fulfillment-a.create"]] as const) {
-    const body = JSON.stringify(fixture(name));
+    const body = JSON.stringify(fixture(name))
+      .replace(new RegExp(`\\b${TWO_BOX}\\b`, "g"), orderId)
+      .replace(new RegExp(`\\b${FULFILLMENT}\\b`, "g"), `${FULFILLMENT}${seeded}`);
     const res = await fetch(`${app.url}/webhooks`, { method: "POST", headers: signedWebhookHeaders(topic, body, { shop }), body });
     expect(res.status).toBe(200);
   }
+  return orderId;
 }
 
-/** Each reading endpoint, as a support bot or AI agent calls it. */
-const READS: Record<string, (key: string) => Promise<Response>> = {
-  "support API by id": (key) => fetch(`${app.url}/api/v1/orders/${TWO_BOX}`, { headers: auth(key) }),
+/** Each reading endpoint, as a support bot or AI agent calls it, about one order. */
+const reads = (orderId: string): Record<string, (key: string) => Promise<Response>> => ({
+  "support API by id": (key) => fetch(`${app.url}/api/v1/orders/${orderId}`, { headers: auth(key) }),
   "support API by name": (key) => fetch(`${app.url}/api/v1/orders?name=%231001`, { headers: auth(key) }),
   "WISMO order": (key) => fetch(`${app.url}/api/v1/wismo/order?name=%231001`, { headers: auth(key) }),
   "WISMO orders": (key) => fetch(`${app.url}/api/v1/wismo/orders?email=nobody%40example.com`, { headers: auth(key) }),
   MCP: (key) => fetch(`${app.url}/mcp`, { method: "POST", headers: { ...MCP_HEADERS, ...auth(key) }, body: MCP_CALL }),
-};
+});
+const READS = reads(TWO_BOX);
 
 /** Each writing endpoint, with what a warehouse or tracking service would send: the order's parcel delivered. */
 const WRITES: Record<string, (key: string) => Promise<Response>> = {
@@ -79,9 +89,9 @@ afterAll(async () => {
 describe(`API key scopes on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
   it("a feeds:write key reads no order: 403 naming orders:read on the support API, WISMO and MCP, and no answer is recorded", async () => {
     const shop = "scope-reads.myshopify.com";
-    await seedOrder(shop);
+    const shopReads = reads(await seedOrder(shop));
     const feeds = (await createApiKey(db.prisma, shop, "warehouse", ["feeds:write"])).secret;
-    for (const [name, read] of Object.entries(READS)) {
+    for (const [name, read] of Object.entries(shopReads)) {
       const res = await read(feeds);
       expect(res.status, name).toBe(403);
       const body = (await res.json()) as Record<string, unknown>;
@@ -92,12 +102,12 @@ describe(`API key scopes on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     expect(await db.prisma.botAnswer.count({ where: { shop } })).toBe(0);
     // The same order, read with the scope (one request per endpoint, within the burst).
     const orders = (await createApiKey(db.prisma, shop, "helpdesk", ["orders:read"])).secret;
-    for (const [name, read] of Object.entries(READS)) expect((await read(orders)).status, name).toBe(200);
+    for (const [name, read] of Object.entries(shopReads)) expect((await read(orders)).status, name).toBe(200);
   });
 
   it("an orders:read key posts no carrier event and no 3PL file: 403 naming feeds:write, nothing stored", async () => {
     const shop = "scope-writes.myshopify.com";
-    await seedOrder(shop);
+    const orderId = await seedOrder(shop);
     const orders = (await createApiKey(db.prisma, shop, "chat vendor", ["orders:read"])).secret;
     for (const [name, write] of Object.entries(WRITES)) {
       const res = await write(orders);
@@ -105,7 +115,7 @@ describe(`API key scopes on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
       expect(await res.json(), name).toMatchObject({ missingScope: "feeds:write" });
     }
     expect(await feedRowsStored(shop)).toBe(0);
-    const order = (await (await READS["support API by id"]!(orders)).json()) as { status: string };
+    const order = (await (await reads(orderId)["support API by id"]!(orders)).json()) as { status: string };
     expect(order.status).not.toBe("delivered");
     // The same bodies with a feeds:write key are taken: what was refused would have been stored.
     const feeds = (await createApiKey(db.prisma, shop, "warehouse", ["feeds:write"])).secret;

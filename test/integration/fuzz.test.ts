@@ -215,7 +215,9 @@ describe(`hostile input against the production server on ${process.env.TEST_DATA
   it("scoped keys: random scope sets against every bearer endpoint, only what the scopes allow gets through", async () => {
     // Its own shop, so its rate-limit bucket is not the one the tests above emptied.
     const shop = "fuzz-scopes.myshopify.com";
-    const order = JSON.stringify(fixture("two-box-order.create"));
+    // Ids of its own: an order id belongs to one shop, and OTHER has the fixture's.
+    const orderId = "5801234567999";
+    const order = JSON.stringify(fixture("two-box-order.create")).replace(/\b5801234567001\b/g, orderId);
     expect((await request("/webhooks", { method: "POST", body: order, headers: signedWebhookHeaders("orders/create", order, { shop }) })).status).toBe(200);
     const keys = new Map<string, string>();
     const keyFor = async (scopes: ApiScope[]) => {
@@ -224,7 +226,7 @@ describe(`hostile input against the production server on ${process.env.TEST_DATA
       return keys.get(name)!;
     };
     const endpoints: Array<{ name: string; needs: ApiScope | "any"; send: (bearer: string) => Promise<Response> }> = [
-      { name: "orders by id", needs: "orders:read", send: (b) => request("/api/v1/orders/5801234567001", { headers: { Authorization: `Bearer ${b}` } }) },
+      { name: "orders by id", needs: "orders:read", send: (b) => request(`/api/v1/orders/${orderId}`, { headers: { Authorization: `Bearer ${b}` } }) },
       { name: "orders by name", needs: "orders:read", send: (b) => request("/api/v1/orders?name=%231001", { headers: { Authorization: `Bearer ${b}` } }) },
       { name: "wismo order", needs: "orders:read", send: (b) => request("/api/v1/wismo/order?name=%231001", { headers: { Authorization: `Bearer ${b}` } }) },
       { name: "wismo orders", needs: "orders:read", send: (b) => request("/api/v1/wismo/orders?email=a%40b.example", { headers: { Authorization: `Bearer ${b}` } }) },
