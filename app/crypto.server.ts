@@ -56,11 +56,12 @@ function open(payload: string, key: Buffer, header: string | null): string {
 /** Decrypts with the key the value names (the current one or one it replaced). */
 export function decryptSecret(stored: string, key: Buffer): string {
   if (stored.startsWith(PREFIX)) {
-    const end = stored.indexOf(":", PREFIX.length);
-    const id = stored.slice(PREFIX.length, end);
-    const match = end > 0 ? candidateKeys(key).find((k) => keyId(k) === id) : undefined;
+    const id = storedKeyId(stored);
+    if (id === null) throw new Error("Refusing a secret without its key id.");
+    const match = candidateKeys(key).find((k) => keyId(k) === id);
     if (!match) throw new SecretKeyUnknown(id);
-    return open(stored.slice(end + 1), match, stored.slice(0, end + 1));
+    const header = `${PREFIX}${id}:`;
+    return open(stored.slice(header.length), match, header);
   }
   if (stored.startsWith(LEGACY_PREFIX)) {
     let failure: unknown;

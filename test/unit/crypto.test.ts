@@ -48,6 +48,7 @@ describe("secrets at rest", () => {
     expect(() => decryptSecret(header + raw.toString("base64"), key)).toThrow();
     expect(() => decryptSecret(stored, other)).toThrow(SecretKeyUnknown);
     expect(() => decryptSecret("shpat_plain", key)).toThrow(/not stored encrypted/);
+    expect(() => decryptSecret(`enc:v2:${stored.slice(stored.lastIndexOf(":") + 1)}`, key)).toThrow(/without its key id/);
   });
 
   it("authenticates the key id with the body: a value relabelled as another key's does not open", () => {
