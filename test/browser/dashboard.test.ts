@@ -48,14 +48,23 @@ describe("demo dashboard in chromium", () => {
     await screenshot(page, "order-detail");
   });
 
-  it("creates an API key in Settings and shows it once", async () => {
+  it("creates an API key with the scopes chosen in Settings, shows it once, and lists each key's scopes and last use", async () => {
     await page.goto(`${demo.url}/app/settings`);
-    await page.getByLabel("Label").fill("Helpdesk bot");
+    await page.getByLabel("Label").fill("Tracking service");
+    await page.getByLabel("orders:read").uncheck({ force: true });
+    await page.getByLabel("feeds:write").check({ force: true });
     await page.getByRole("button", { name: "Create key" }).click();
     const key = page.getByTestId("new-api-key");
     await visible(key);
     expect(await key.textContent()).toMatch(/^otk_[a-z0-9]{12}_/);
-    await visible(page.locator("table").getByText("Helpdesk bot"));
+    const created = page.locator("tbody tr", { hasText: "Tracking service" });
+    await visible(created);
+    const cells = await created.locator("td, th").allTextContents();
+    expect(cells.slice(1, 5)).toEqual(["feeds:write", expect.stringMatching(/UTC$/), "Never", "Active"]);
+    expect((await demo.db.prisma.apiKey.findFirstOrThrow({ where: { label: "Tracking service" } })).scopes).toBe("feeds:write");
+    // The demo's own feed key sent the warehouse file and carrier scans when the demo started.
+    const used = await page.locator("tbody tr", { hasText: "Demo warehouse and carrier feeds" }).locator("td, th").allTextContents();
+    expect(used[3]).toMatch(/UTC$/);
     await screenshot(page, "settings-api-keys");
   });
 });
