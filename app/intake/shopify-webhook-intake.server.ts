@@ -51,6 +51,7 @@ export function createWebhookIntake({ db, writer, prepare, record, receivedAt: r
           events: events.map((e) => ({ ...e, raw: prepared.raw, sourceEventId: webhook.eventId })),
           receivedAt,
         });
+        if (outcome.refused) return answer(400, outcome.refused);
         return answer(200, outcome.stored === 0 && events.length > 0 ? "duplicate" : "ok");
       }
       if (prepared.kind === "fulfillment-order-events") {

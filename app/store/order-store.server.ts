@@ -7,7 +7,8 @@ export type IncomingEvent = OrderEvent & { raw: string; sourceEventId?: string |
 
 export type EventSubmission = { shop: string; events: readonly IncomingEvent[]; receivedAt: Date };
 
-export type RecordOutcome = { stored: number; duplicates: number; orderIds: string[] };
+/** `refused`: nothing of the submission was stored, and why (an order recorded under another shop). */
+export type RecordOutcome = { stored: number; duplicates: number; orderIds: string[]; refused?: string };
 
 export type StoredEvent = { event: OrderEvent; receivedAt: Date };
 

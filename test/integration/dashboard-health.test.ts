@@ -207,7 +207,8 @@ describe(`sync-health store on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => 
       const id = String(5100000000 + i);
       await record(SHOP, i + 0.1, [orderSnapshot(id, i, { fulfillments: [fulfillment(id, i, [])] })]);
     }
-    await record(OTHER, 0.1, [orderSnapshot("5100000000", 0, { fulfillments: [fulfillment("5100000000", 0, [])] })]);
+    // Its own order: an id recorded under SHOP is refused under another shop (decision 025).
+    await record(OTHER, 0.1, [orderSnapshot("5300000000", 0, { fulfillments: [fulfillment("5300000000", 0, [])] })]);
     await recheckDueOrders(writer, SHOP, at(200));
     await recheckDueOrders(writer, OTHER, at(200));
     const now = at(200);

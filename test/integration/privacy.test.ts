@@ -95,7 +95,8 @@ beforeAll(async () => {
   });
   for (const order of [camille, camilleAgain, jonas, withoutEmail, sharesHerPhone, sharesHerEmail]) await send("orders/create", order);
   await send("fulfillments/create", fixture("two-box-order.fulfillment-a.create"));
-  await send("orders/create", camille, OTHER_SHOP);
+  // The other shop's own order, as like Camille's as Shopify allows: order ids are global.
+  await send("orders/create", { ...camille, id: 5801234560001 }, OTHER_SHOP);
   await db.prisma.botAnswer.create({
     data: { shop: SHOP, orderId: String(camille.id), orderName: "#1001", integration: "helpdesk", channel: "api", stage: "partially_shipped", action: "inform", reason: "r", message: "One box is on its way.", orderStatus: "partially_shipped", answeredAt: new Date() },
   });

@@ -114,6 +114,13 @@ describe(`webhook intake on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     // A body whose order status link is on another shop's myshopify.com domain was that shop's.
     const othersOrder = { ...fixture("single-parcel.create"), order_status_url: "https://other-shop.myshopify.com/1/orders/ab/authenticate?key=k" };
     expect(await send("orders/create", othersOrder)).toMatchObject({ status: 400, body: expect.stringMatching(/other-shop\.myshopify\.com/) });
+    // Bodies that name no shop (a fulfillment, an order on the shop's own domain) are bound by their
+    // order: Shopify's ids are global, and this one is recorded under SHOP already.
+    const elsewhere = "elsewhere.myshopify.com";
+    for (const [topic, body] of [["fulfillments/create", fixture("two-box-order.fulfillment-b.create")], ["orders/updated", order]] as const) {
+      expect(await send(topic, body, { shop: elsewhere })).toMatchObject({ status: 400, body: `order ${TWO_BOX_ID} belongs to another shop` });
+    }
+    expect(await db.prisma.event.count({ where: { shop: elsewhere } })).toBe(0);
     expect(await storedCounts()).toMatchObject({ orders: before.orders, events: before.events + 1 });
     expect(await orderStatus(TWO_BOX_ID)).toMatchObject({ status: "partially_shipped" });
   });

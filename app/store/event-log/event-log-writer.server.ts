@@ -33,11 +33,17 @@ export async function recordSubmissions(connection: SqlWriterConnection, submiss
     await lockOrders(sql, [...touched.values()]);
 
     const seen = await existingDedupeKeys(sql, submissions);
+    const shopsOf = await recordedShops(sql, [...touched.values()]);
     const outcomes: RecordOutcome[] = [];
     const fresh: SqlValue[][] = [];
     const facts: StoredEventFacts[] = [];
     const changed = new Map<string, OrderRef>();
     for (const s of submissions) {
+      const claimed = s.events.find((e) => shopsOf.has(e.orderId) && !shopsOf.get(e.orderId)!.has(s.shop));
+      if (claimed) {
+        outcomes.push({ stored: 0, duplicates: 0, orderIds: [], refused: `order ${claimed.orderId} belongs to another shop` });
+        continue;
+      }
       let stored = 0;
       const orderIds = new Set<string>();
       const receivedAt = sqlDate(s.receivedAt, sql.dialect);
@@ -124,6 +130,20 @@ async function lockOrders(sql: SqlSession, orders: readonly OrderRef[]) {
     `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(key, 0) AS k FROM unnest(?::text[]) AS key) AS keys ORDER BY k`,
     [keys],
   );
+}
+
+/**
+ * The shops each order a batch touches is already recorded under. Shopify's order ids are global, so
+ * an event for one of them under another shop is a body sent again under a header it was not signed
+ * for (decision 025). One indexed read per batch.
+ */
+async function recordedShops(sql: SqlSession, orders: readonly OrderRef[]): Promise<Map<string, Set<string>>> {
+  const shops = new Map<string, Set<string>>();
+  for (const ids of chunks([...new Set(orders.map((o) => o.orderId))], CHUNK)) {
+    const rows = await sql.all<{ shop: string; orderId: string }>(`SELECT "shop", "orderId" FROM "Order" WHERE "orderId" IN (${placeholders(ids.length)})`, ids);
+    for (const row of rows) shops.set(row.orderId, (shops.get(row.orderId) ?? new Set()).add(row.shop));
+  }
+  return shops;
 }
 
 async function existingDedupeKeys(sql: SqlSession, submissions: readonly EventSubmission[]): Promise<Set<string>> {

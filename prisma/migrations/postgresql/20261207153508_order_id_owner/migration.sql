@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Order_orderId_idx" ON "Order"("orderId");
