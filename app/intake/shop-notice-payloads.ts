@@ -37,7 +37,17 @@ const customer = z.object({ id: exactId.nullish().transform((v) => v ?? null), e
 
 const schemas = {
   // The shop resource: `domain` and `myshopify_domain` may be null (they are in Shopify's example).
-  "app/uninstalled": z.object({ id: exactId, name: z.string().nullish(), domain: z.string().nullish(), myshopify_domain: z.string().nullish() }),
+  // Its shop-only fields must be there, null or not: with only `id` and `name` required, any order,
+  // fulfillment or event body (they have both) would pass as an uninstall.
+  "app/uninstalled": z.object({
+    id: exactId,
+    name: z.string().nullish(),
+    domain: z.string().nullish(),
+    myshopify_domain: z.string().nullable(),
+    plan_name: z.string().nullable(),
+    shop_owner: z.string().nullable(),
+    iana_timezone: z.string().nullable(),
+  }),
   "app/scopes_update": z.object({
     id: exactId.nullish(),
     shop_id: exactId.nullish(),

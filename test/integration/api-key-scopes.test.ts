@@ -15,6 +15,7 @@ import type { AppProcess } from "../../scripts/lib/app-process";
 import { migrationsDir } from "../../scripts/db.mjs";
 import { startProductionApp } from "../support/app-server";
 import { createPostgresDatabase, createTestDatabase, type TestDatabase } from "../support/database";
+import { shopifyExample } from "../support/shopify-examples";
 import { signedWebhookHeaders, TEST_SECRET } from "../support/webhooks";
 
 const BURST = 5;
@@ -130,7 +131,7 @@ describe(`API key scopes on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     const otherKey = (await createApiKey(db.prisma, other, "other", ["orders:read"])).secret;
     expect((await READS["support API by name"]!(both.secret)).status).toBe(200);
 
-    const body = JSON.stringify({ id: 1, domain: shop });
+    const body = JSON.stringify(shopifyExample("2026-07", "app/uninstalled", shop));
     const uninstalled = await fetch(`${app.url}/webhooks`, { method: "POST", headers: signedWebhookHeaders("app/uninstalled", body, { shop }), body });
     expect(uninstalled.status).toBe(200);
 

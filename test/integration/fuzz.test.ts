@@ -2,12 +2,13 @@ import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture } from "../../app/domain/fixtures/load";
-import { normalizeShopifyWebhook } from "../../app/domain/shopify-webhooks";
+import { FULFILLMENT_ORDER_TOPICS, normalizeShopifyWebhook, SUPPORTED_TOPICS } from "../../app/domain/shopify-webhooks";
 import { API_SCOPES, type ApiScope } from "../../app/domain/api-scopes";
 import { createApiKey } from "../../app/store/api-keys.server";
 import type { AppProcess } from "../../scripts/lib/app-process";
 import { startProductionApp } from "../support/app-server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
+import { examplesWhere, shopifyExampleBody } from "../support/shopify-examples";
 import { signedWebhookHeaders, TEST_SECRET } from "../support/webhooks";
 
 // Hostile and broken input against the production server: whatever arrives, the answer is a
@@ -69,6 +70,35 @@ describe(`hostile input against the production server on ${process.env.TEST_DATA
     for (const event of await db.prisma.event.findMany({ select: { raw: true, kind: true, dedupeKey: true, sourceEventId: true } })) {
       expect(() => JSON.parse(event.raw)).not.toThrow();
     }
+  }, 180_000);
+
+  it("webhooks: Shopify's own bodies under another topic or another shop are refused and change nothing", async () => {
+    // Pairs Shopify sends with the same body (decision 025) and snapshot siblings are the only bodies a topic cannot refuse.
+    const interchangeable = (a: string, b: string) =>
+      a === b ||
+      [["fulfillment_holds/added", "fulfillment_holds/released"], ["fulfillment_events/create", "fulfillment_events/delete"]].some(([x, y]) => (a === x && b === y) || (a === y && b === x)) ||
+      [/^orders\/(?!delete)/, /^fulfillments\//].some((family) => family.test(a) && family.test(b));
+    const orderTopics = [...SUPPORTED_TOPICS, ...FULFILLMENT_ORDER_TOPICS] as string[];
+    const examples = examplesWhere((topic) => orderTopics.includes(topic)).map((e) => ({ ...e, body: shopifyExampleBody(e.version, e.topic, SHOP)! }));
+    // Every example delivered first as Shopify sent it, to the shop it names: their orders are that shop's.
+    for (const { topic, body } of examples) {
+      expect((await request("/webhooks", { method: "POST", body, headers: signedWebhookHeaders(topic, body, { shop: "jsmith.myshopify.com" }) })).status).toBe(200);
+    }
+    const shopsBefore = await db.prisma.event.groupBy({ by: ["shop"], _count: true, orderBy: { shop: "asc" } });
+    const pendingBefore = await db.prisma.pendingFeedItem.count({ where: { shop: OTHER } });
+    // Hold bodies name only a fulfillment order: under another shop they wait for that shop's Admin API, which never knows it.
+    const namesNoOrder = (topic: string) => (FULFILLMENT_ORDER_TOPICS as readonly string[]).includes(topic);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...examples), fc.constantFrom(...orderTopics, ...TOPICS), async ({ topic, body }, sentAs) => {
+        fc.pre(sentAs === topic ? !namesNoOrder(topic) : !interchangeable(topic, sentAs));
+        const res = await request("/webhooks", { method: "POST", body, headers: signedWebhookHeaders(sentAs, body, { shop: OTHER }) });
+        expect({ topic, sentAs, status: res.status }).toEqual({ topic, sentAs, status: 400 });
+      }),
+      { numRuns: RUNS },
+    );
+    expect(await db.prisma.pendingFeedItem.count({ where: { shop: OTHER } })).toBe(pendingBefore);
+    expect(await db.prisma.shop.findUnique({ where: { domain: OTHER } })).toBeNull();
+    expect(await db.prisma.event.groupBy({ by: ["shop"], _count: true, orderBy: { shop: "asc" } })).toEqual(shopsBefore);
   }, 180_000);
 
   it("webhooks: bodies over the limit get 413", async () => {

@@ -8,6 +8,7 @@ import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.
 import { GroupCommitter } from "../../app/store/group-commit.server";
 import { replayAll } from "../../app/store/replay.server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
+import { shopifyExample } from "../support/shopify-examples";
 import { signedWebhookHeaders, TEST_SECRET } from "../support/webhooks";
 
 const SHOP = "test-shop.myshopify.com";
@@ -169,7 +170,10 @@ describe(`webhook intake on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
 
   it("app/uninstalled removes the shop's sessions and marks it uninstalled", async () => {
     await db.prisma.session.create({ data: { id: "offline_test-shop.myshopify.com", shop: SHOP, state: "x", accessToken: "enc:v1:abc" } });
-    const answer = await send("app/uninstalled", { id: 1, domain: SHOP });
+    // A fulfillment body has an id and a name too: it is not a shop, and uninstalls nothing.
+    expect(await send("app/uninstalled", fixture("two-box-order.fulfillment-a.create"))).toMatchObject({ status: 400, body: expect.stringMatching(/plan_name/) });
+    expect(await db.prisma.session.count({ where: { shop: SHOP } })).toBe(1);
+    const answer = await send("app/uninstalled", shopifyExample("2026-07", "app/uninstalled", SHOP));
     expect(answer.status).toBe(200);
     expect(await db.prisma.session.count({ where: { shop: SHOP } })).toBe(0);
     expect((await db.prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).uninstalledAt).toBeInstanceOf(Date);
