@@ -69,6 +69,10 @@ export function createProxySignatureCheck(
 
   return async (params) => {
     const query = parseProxyQuery(params);
+    // Shopify signs pairs concatenated with no separator, so a signed text can be cut at another "="
+    // into other pairs: an attacker's own shop's query re-read as another shop's and customer's. With
+    // no "=" inside any key or value, every cut falls where Shopify's did. The block sends none.
+    for (const [key, values] of query) if (key.includes("=") || values.some((value) => value.includes("="))) throw refused();
     const one = (key: string) => query.get(key)?.join(",");
     const signature = query.get("signature");
     const shop = one("shop");

@@ -30,6 +30,27 @@ function shopifySigns(query: string, secret: string): string {
 }
 
 describe("createProxySignatureCheck", () => {
+  it("refuses a query re-split from one Shopify signed for another shop: no key or value may hold \"=\"", async () => {
+    const check = createProxySignatureCheck(config);
+    // Shopper parameters an attacker sends through the proxy of their own shop, which Shopify then signs.
+    const shopper = new URLSearchParams({ a: "logged_in_customer_id=7001lz=", q: "xshop=victim.myshopify.comt=" });
+    const theirs = signAppProxyQuery(shopper, { shop: "attacker.myshopify.com", secret: config.apiSecret, customerId: null, pathPrefix: "/apps/order-status" });
+    // The same signed text cut at other "=": another shop, another customer, the same signature.
+    const forged = new URLSearchParams([
+      ["a", ""],
+      ["logged_in_customer_id", "7001"],
+      ["lz", "logged_in_customer_id="],
+      ["path_prefix", "/apps/order-status"],
+      ["q", "x"],
+      ["shop", "victim.myshopify.com"],
+      ["t", "shop=attacker.myshopify.com"],
+      ["timestamp", theirs.get("timestamp")!],
+      ["signature", theirs.get("signature")!],
+    ]);
+    await expect(check(forged)).rejects.toMatchObject({ status: 400 });
+    await expect(check(theirs)).rejects.toMatchObject({ status: 400 });
+  });
+
   it("answers the shop and customer of a request signed with the app's secret", async () => {
     const check = createProxySignatureCheck(config);
     const verified = await check(signed("new-secret"));
