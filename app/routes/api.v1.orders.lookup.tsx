@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { getPrisma } from "../db.server";
-import { BodyTooLargeError, readBodyWithLimit } from "../http/body.server";
+import { readJsonObject, textField } from "../http/json-body.server";
 import { InvalidSearchTextError, searchText } from "../http/search-text.server";
 import { findOrdersForSupport, jsonResponse, requireApiShop } from "../support/support-api.server";
 
@@ -19,17 +19,14 @@ export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return usePost();
   const db = getPrisma();
   const shop = await requireApiShop(db, request, "orders:read");
-  if (request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() !== "application/json") {
-    return jsonResponse(415, { error: "send a JSON body" });
-  }
+  const reading = await readJsonObject(request, BODY_LIMIT);
+  if (!reading.ok) return jsonResponse(reading.status, { error: reading.error });
   try {
-    const body: unknown = JSON.parse(await readBodyWithLimit(request, BODY_LIMIT));
-    const email = body !== null && typeof body === "object" && "email" in body && typeof body.email === "string" ? searchText(body.email, "email") : null;
+    const given = textField(reading.body, "email");
+    const email = given ? searchText(given, "email") : null;
     if (!email) return jsonResponse(400, { error: 'give {"email": "..."}' });
     return jsonResponse(200, { orders: await findOrdersForSupport(db, shop, { email }, new Date()) });
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return jsonResponse(413, { error: error.message });
-    if (error instanceof SyntaxError) return jsonResponse(400, { error: "the body is not JSON" });
     if (error instanceof InvalidSearchTextError) return jsonResponse(400, { error: error.message });
     throw error;
   }

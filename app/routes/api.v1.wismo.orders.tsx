@@ -1,7 +1,12 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { getPrisma } from "../db.server";
 import { customerOrdersEndpoint } from "../support/wismo-api.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
+  return customerOrdersEndpoint(getPrisma(), request);
+}
+
+/** The lookup with the customer's email in a JSON body, out of the URL. */
+export async function action({ request }: ActionFunctionArgs) {
   return customerOrdersEndpoint(getPrisma(), request);
 }

@@ -51,7 +51,8 @@ const reads = (orderId: string): Record<string, (key: string) => Promise<Respons
   "support API by id": (key) => fetch(`${app.url}/api/v1/orders/${orderId}`, { headers: auth(key) }),
   "support API by name": (key) => fetch(`${app.url}/api/v1/orders?name=%231001`, { headers: auth(key) }),
   "WISMO order": (key) => fetch(`${app.url}/api/v1/wismo/order?name=%231001`, { headers: auth(key) }),
-  "WISMO orders": (key) => fetch(`${app.url}/api/v1/wismo/orders?email=nobody%40example.com`, { headers: auth(key) }),
+  "WISMO orders": (key) =>
+    fetch(`${app.url}/api/v1/wismo/orders`, { method: "POST", body: JSON.stringify({ email: "nobody@example.com" }), headers: { ...auth(key), "Content-Type": "application/json" } }),
   MCP: (key) => fetch(`${app.url}/mcp`, { method: "POST", headers: { ...MCP_HEADERS, ...auth(key) }, body: MCP_CALL }),
 });
 const READS = reads(TWO_BOX);

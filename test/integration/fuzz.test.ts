@@ -259,7 +259,7 @@ describe(`hostile input against the production server on ${process.env.TEST_DATA
       { name: "orders by id", needs: "orders:read", send: (b) => request(`/api/v1/orders/${orderId}`, { headers: { Authorization: `Bearer ${b}` } }) },
       { name: "orders by name", needs: "orders:read", send: (b) => request("/api/v1/orders?name=%231001", { headers: { Authorization: `Bearer ${b}` } }) },
       { name: "wismo order", needs: "orders:read", send: (b) => request("/api/v1/wismo/order?name=%231001", { headers: { Authorization: `Bearer ${b}` } }) },
-      { name: "wismo orders", needs: "orders:read", send: (b) => request("/api/v1/wismo/orders?email=a%40b.example", { headers: { Authorization: `Bearer ${b}` } }) },
+      { name: "wismo orders", needs: "orders:read", send: (b) => request("/api/v1/wismo/orders", { method: "POST", body: '{"email":"a@b.example"}', headers: { Authorization: `Bearer ${b}`, "Content-Type": "application/json" } }) },
       {
         name: "mcp",
         needs: "orders:read",
