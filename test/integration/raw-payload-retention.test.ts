@@ -25,8 +25,13 @@ let writer: SqlWriterConnection;
 let committer: GroupCommitter;
 let receive: ReturnType<typeof createWebhookIntake>;
 
+/** OTHER_SHOP's copy of a fixture under ids of its own: Shopify's order ids are global. */
+const OTHER_ORDER_ID = 5801234560001;
+const asOtherShops = (payload: Record<string, unknown>) =>
+  "order_id" in payload ? { ...payload, id: Number(payload.id) + 1, order_id: OTHER_ORDER_ID } : { ...payload, id: OTHER_ORDER_ID };
+
 async function send(topic: string, name: string, receivedAt: Date, shop = SHOP) {
-  const body = JSON.stringify(fixture(name));
+  const body = JSON.stringify(shop === SHOP ? fixture(name) : asOtherShops(fixture(name)));
   const headers = signedWebhookHeaders(topic, body, { shop });
   headers.set("x-test-received-at", receivedAt.toISOString());
   expect((await receive(body, headers)).status).toBe(200);
