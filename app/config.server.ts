@@ -145,7 +145,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     };
   }
 
-  const missing = (["SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL"] as const).filter(
+  // ENCRYPTION_KEY is checked (for strength too) just below; naming it here lists everything missing at once.
+  const missing = (["SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL", "ENCRYPTION_KEY"] as const).filter(
     (name) => !parsed[name],
   );
   if (missing.length > 0 && production) {

@@ -55,6 +55,14 @@ try {
   } else {
     throw new Error(`unknown command ${command}`);
   }
+} catch (error) {
+  // P2021: the table does not exist, so DATABASE_URL names a database nobody has set up.
+  if (error && typeof error === "object" && "code" in error && error.code === "P2021") {
+    console.error(`The database in DATABASE_URL has no tables: run \`npm run setup\` for it first (the demo's is DATABASE_URL=file:./prisma/demo.sqlite).`);
+    process.exitCode = 1;
+  } else {
+    throw error;
+  }
 } finally {
   await db.$disconnect();
 }

@@ -162,7 +162,7 @@ describe("messages", () => {
       shipments: [shipment({ items: [{ title: "Poster", sku: null, quantity: 2 }] })],
     });
     expect(wismoFor(doc, []).message).toBe(
-      "2 of 3 items in order #1001 have shipped: 2 × Poster (in transit, UPS, tracking 1Z999). The other 1 item has not shipped yet. Expected delivery: November 22, 2026.",
+      "2 of 3 items in order #1001 have shipped: 2 × Poster (in transit, UPS, tracking 1Z999). The other item has not shipped yet. Expected delivery: November 22, 2026.",
     );
     expect(wismoFor(doc, [], { language: "fr" }).message).toBe(
       "2 articles sur 3 de la commande #1001 ont été expédiés : 2 × Poster (en transit, UPS, suivi 1Z999). L'autre n'a pas encore été expédié. Livraison prévue : 22 novembre 2026.",

@@ -203,7 +203,7 @@ const EN: Words = {
       case "on_hold":
         return `Order ${n} is confirmed, but its shipment is on hold for now.`;
       case "partially_shipped":
-        return `${shipped} of ${total} items in order ${n} ${shipped === 1 ? "has" : "have"} shipped: ${parcelList(live, EN_SHIPMENT, "tracking")}. The other ${total - shipped} ${total - shipped === 1 ? "item has" : "items have"} not shipped yet.`;
+        return `${shipped} of ${total} items in order ${n} ${shipped === 1 ? "has" : "have"} shipped: ${parcelList(live, EN_SHIPMENT, "tracking")}. ${total - shipped === 1 ? "The other item has" : `The other ${total - shipped} items have`} not shipped yet.`;
       case "shipped":
         return `Order ${n} is packed and labeled for shipping${inParens(carrierWords(live, "tracking"))}, but the carrier has not scanned it yet.`;
       case "in_transit":

@@ -77,6 +77,7 @@ export async function storefrontPage(db: Db, request: Request): Promise<Response
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Demo store · storefront emulator</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${EMULATOR_PATH}/assets/order-status.css">
 <style>body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a}header,main,aside{max-width:48rem;margin:0 auto;padding:1rem}header{border-bottom:1px solid #ddd}aside{font-size:.875rem;color:#444}table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eee}</style>
 </head>
