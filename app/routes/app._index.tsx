@@ -9,6 +9,7 @@ import { OpenDiscrepanciesChart } from "../components/dashboard/OpenDiscrepancie
 import { SourceHealthCard } from "../components/dashboard/SourceHealthCard";
 import { PageLoading } from "../components/PageLoading";
 import { RouteError } from "../components/RouteError";
+import { appConfig } from "../config.server";
 import { getPrisma } from "../db.server";
 import { formatDateTime, statusLabel, statusTone } from "../format";
 import { waitingHolds } from "../sources/fulfillment-orders.server";
@@ -18,11 +19,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
   const db = getPrisma();
   const [overview, holds] = await Promise.all([overviewData(db, shop, new Date()), waitingHolds(db, shop)]);
-  return json({ ...overview, holds });
+  return json({ ...overview, holds, demo: appConfig().demo });
 }
 
 export default function Overview() {
-  const { sources, openByCode, byStatus, lagSeries, openSeries, now, holds } = useLoaderData<typeof loader>();
+  const { sources, openByCode, byStatus, lagSeries, openSeries, now, holds, demo } = useLoaderData<typeof loader>();
   const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
   const openTotal = Object.values(openByCode).reduce((a, b) => a + b, 0);
   const alerts = sources.filter((s) => s.alert);
@@ -52,7 +53,9 @@ export default function Overview() {
                 <p>
                   {holds.canAskShopify
                     ? "The app asks Shopify every minute at first, then less often the longer a hold waits; a hold on a fulfillment order Shopify no longer returns is dropped after 30 days."
-                    : "The app cannot ask Shopify yet: it has no access to this store's Admin API. Open the app from the Shopify admin to grant it."}
+                    : demo
+                      ? "The demo store has no Admin API to ask, so this hold stays waiting: it shows what a merchant sees until the app learns the order."
+                      : "The app cannot ask Shopify yet: it has no access to this store's Admin API. Open the app from the Shopify admin to grant it."}
                 </p>
               </BlockStack>
             </Banner>
