@@ -8,7 +8,12 @@ import { appProxyMessage, parseProxyQuery } from "./app-proxy-signature.server";
 /** Shopify's tolerance for the proxy's timestamp, the one `validateHmac` applies. */
 export const TIMESTAMP_TOLERANCE_SECONDS = 90;
 
-/** The parameters Shopify's proxy adds and signs; everything else in the query is the shopper's. */
+/**
+ * The parameters Shopify's proxy adds and signs, and the only ones accepted. Shopify concatenates the
+ * signed pairs with nothing between them, so with any key of the shopper's in the text, the same
+ * signature can be re-cut into other pairs (another shop, another customer); with these four, each
+ * exactly once, there is one way to read it. The block sends no parameter of its own.
+ */
 const PROXY_KEYS = new Set(["shop", "logged_in_customer_id", "path_prefix", "timestamp", "signature"]);
 
 // Only the check below holds this, so only it can make a VerifiedProxyQuery.
@@ -16,26 +21,23 @@ const VERIFIED = Symbol("verified app proxy query");
 
 /**
  * What Shopify's signature vouches for, read from the very record the signature was checked
- * against: the shop the shopper came through, who is signed in (null for a guest), the proxy path
- * and the shopper's own query parameters (a repeated key's values joined with ",", as signed).
+ * against: the shop the shopper came through, who is signed in (null for a guest) and the proxy path.
  * Made only by `createProxySignatureCheck`.
  */
 export class VerifiedProxyQuery {
   readonly shop: string;
   readonly customerId: string | null;
   readonly pathPrefix: string | null;
-  readonly shopperParams: ReadonlyMap<string, string>;
 
   // The private token also makes the type nominal: an object of the same shape is not one.
   constructor(
     private readonly token: typeof VERIFIED,
-    fields: { shop: string; customerId: string | null; pathPrefix: string | null; shopperParams: ReadonlyMap<string, string> },
+    fields: { shop: string; customerId: string | null; pathPrefix: string | null },
   ) {
     if (this.token !== VERIFIED) throw new TypeError("a VerifiedProxyQuery comes only from the app proxy signature check");
     this.shop = fields.shop;
     this.customerId = fields.customerId;
     this.pathPrefix = fields.pathPrefix;
-    this.shopperParams = fields.shopperParams;
   }
 }
 
@@ -69,10 +71,8 @@ export function createProxySignatureCheck(
 
   return async (params) => {
     const query = parseProxyQuery(params);
-    // Shopify signs pairs concatenated with no separator, so a signed text can be cut at another "="
-    // into other pairs: an attacker's own shop's query re-read as another shop's and customer's. With
-    // no "=" inside any key or value, every cut falls where Shopify's did. The block sends none.
-    for (const [key, values] of query) if (key.includes("=") || values.some((value) => value.includes("="))) throw refused();
+    // No "=" inside a key or value either: a cut at another "=" would read other pairs.
+    for (const [key, values] of query) if (!PROXY_KEYS.has(key) || key.includes("=") || values.some((value) => value.includes("="))) throw refused();
     const one = (key: string) => query.get(key)?.join(",");
     const signature = query.get("signature");
     const shop = one("shop");
@@ -95,9 +95,7 @@ export function createProxySignatureCheck(
     const message = appProxyMessage(query);
     for (const secret of secrets) {
       if (api.auth.safeCompare(signature[0]!, await createSHA256HMAC(secret, message, HashFormat.Hex))) {
-        const shopperParams = new Map<string, string>();
-        for (const [key, values] of query) if (!PROXY_KEYS.has(key)) shopperParams.set(key, values.join(","));
-        return new VerifiedProxyQuery(VERIFIED, { shop, customerId: customer || null, pathPrefix, shopperParams });
+        return new VerifiedProxyQuery(VERIFIED, { shop, customerId: customer || null, pathPrefix });
       }
     }
     throw refused();

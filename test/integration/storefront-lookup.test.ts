@@ -245,8 +245,9 @@ describe(`storefront lookup through the app proxy on ${process.env.TEST_DATABASE
     expect(inQuery.status).toBe(400);
     expect(await inQuery.text()).not.toContain("#1001");
     expect((await proxy(proxyQuery({ phone: "+15145550142" }))).status).toBe(400);
-    // The body's claims, never the query's, are what is looked up.
-    const res = await post(proxyQuery({ email: "someone.else@example.com" }), { order: "#1001", email: EMAIL });
+    // With claims in both, the query still refuses the request: nothing but Shopify's parameters is signed-for.
+    expect((await post(proxyQuery({ email: "someone.else@example.com" }), { order: "#1001", email: EMAIL })).status).toBe(400);
+    const res = await post(proxyQuery({}), { order: "#1001", email: EMAIL });
     expect(res.status).toBe(200);
     expect((await res.json()).name).toBe("#1001");
   });
@@ -260,7 +261,7 @@ describe(`storefront lookup through the app proxy on ${process.env.TEST_DATABASE
     expect((await proxy(new URLSearchParams(`${captured}&logged_in_customer_id=${CUSTOMER}`))).status).toBe(400);
   });
 
-  it("accepts a query Shopify signed with a repeated key, its values joined by a comma", async () => {
+  it("refuses a query Shopify signed with a parameter of the shopper's, repeated or not (decision 024)", async () => {
     const query = new URLSearchParams({ shop: SHOP, logged_in_customer_id: CUSTOMER, path_prefix: "/apps/order-status", timestamp: String(Math.trunc(Date.now() / 1000)) });
     query.append("utm", "a");
     query.append("utm", "b");
@@ -269,8 +270,8 @@ describe(`storefront lookup through the app proxy on ${process.env.TEST_DATABASE
     const message = [...grouped].map(([key, values]) => `${key}=${values.join(",")}`).sort().join("");
     query.set("signature", createHmac("sha256", TEST_SECRET).update(message).digest("hex"));
     const res = await proxy(query);
-    expect(res.status).toBe(200);
-    expect((await res.json()).orders).toHaveLength(3);
+    expect(res.status).toBe(400);
+    expect(await res.text()).not.toContain("#1001");
   });
 
   it("rate limits each shopper per shop with 429 and Retry-After, leaving other shoppers and shops alone", async () => {
