@@ -23,6 +23,8 @@ type Dependencies = {
   record: (submission: EventSubmission) => Promise<RecordOutcome>;
   /** When the delivery counts as received; the clock, except in demo mode (see simulated-store.ts). */
   receivedAt?: (headers: HeaderReader) => Date;
+  /** Whether Shopify still honours the shop's token (app/sources/install-state.server.ts). */
+  stillInstalled: (shop: string) => Promise<boolean>;
 };
 
 const answer = (status: number, body: string, headers?: Record<string, string>): IntakeAnswer => ({ status, body, headers });
@@ -31,7 +33,7 @@ const answer = (status: number, body: string, headers?: Record<string, string>):
  * The one webhook intake, used by the Remix route and by the lean HTTP path alike:
  * verify, normalise, append + roll up in one transaction, then answer.
  */
-export function createWebhookIntake({ db, writer, prepare, record, receivedAt: receivedAtOf = () => new Date() }: Dependencies) {
+export function createWebhookIntake({ db, writer, prepare, record, receivedAt: receivedAtOf = () => new Date(), stillInstalled }: Dependencies) {
   return async function receiveWebhook(rawBody: string, headers: HeaderReader): Promise<IntakeAnswer> {
     let prepared: PreparedWebhook;
     try {
@@ -71,6 +73,8 @@ export function createWebhookIntake({ db, writer, prepare, record, receivedAt: r
       if (!reading.ok) return answer(400, reading.reason);
       const { notice } = reading;
       if (notice.topic === "app/uninstalled") {
+        // A captured uninstall sent again after a reinstall: Shopify still takes the token, so it is not one.
+        if (await stillInstalled(webhook.shop)) return answer(200, "ignored: Shopify still accepts the app's token for this shop");
         await uninstallShop(db(), webhook.shop, receivedAt);
         return answer(200, "ok");
       }

@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { appConfig } from "../config.server";
 import { getPrisma } from "../db.server";
+import { stillInstalled } from "../sources/install-state.server";
+import { adminGraphqlForShop } from "../sources/shopify-reconciliation/shopify-admin.server";
 import { getEventLogWriter } from "../store/event-log/index.server";
 import { GroupCommitter } from "../store/group-commit.server";
 import { createWebhookIntake } from "./shopify-webhook-intake.server";
@@ -19,6 +21,8 @@ export const receiveWebhook = createWebhookIntake({
   record: (submission) => committer.submit(submission),
   prepare: (rawBody, headers) => prepare(rawBody, headers),
   receivedAt: appConfig().demo ? demoReceivedAt : undefined,
+  // The demo has no Shopify to ask; its simulated store never sends an uninstall it did not mean.
+  stillInstalled: appConfig().demo ? async () => false : (shop) => stillInstalled(getPrisma(), shop, adminGraphqlForShop),
 });
 
 /**

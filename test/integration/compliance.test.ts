@@ -51,6 +51,8 @@ function intakeDependencies(): Parameters<typeof createWebhookIntake>[0] {
     writer: () => writer,
     record: (s) => committer.submit(s),
     prepare: createWebhookPreparer(createWebhookVerifier({ apiKey: "k", apiSecret: TEST_SECRET, previousApiSecret: undefined, appUrl: "https://app.example.com" })),
+    // As Shopify answers for a shop that uninstalled: its token is refused.
+    stillInstalled: async () => false,
   };
 }
 

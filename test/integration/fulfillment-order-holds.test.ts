@@ -68,6 +68,8 @@ beforeAll(async () => {
     writer: () => writer,
     record: (submission) => committer.submit(submission),
     prepare: createWebhookPreparer(createWebhookVerifier({ apiKey: "test-key", apiSecret: TEST_SECRET, previousApiSecret: undefined, appUrl: "https://app.example.com" })),
+    // As Shopify answers for a shop that uninstalled: its token is refused.
+    stillInstalled: async () => false,
   });
   fake = await startFakeAdminApi({ accessToken: "shpat_offline_test" });
   Object.assign(process.env, { DATABASE_URL: db.url, SHOPIFY_API_KEY: "test-api-key", SHOPIFY_API_SECRET: "test-secret", SHOPIFY_APP_URL: "https://app.example.com", DEMO_MODE: "0" });

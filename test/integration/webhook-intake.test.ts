@@ -16,6 +16,8 @@ let db: TestDatabase;
 let receive: ReturnType<typeof createWebhookIntake>;
 let writer: SqlWriterConnection;
 let committer: GroupCommitter;
+/** What Shopify answers to the shop's offline token: it refuses it once the app is uninstalled. */
+let shopifyTakesTheToken = false;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -26,6 +28,7 @@ beforeAll(async () => {
     writer: () => writer,
     record: (submission) => committer.submit(submission),
     prepare: createWebhookPreparer(createWebhookVerifier({ apiKey: "test-key", apiSecret: TEST_SECRET, previousApiSecret: undefined, appUrl: "https://app.example.com" })),
+    stillInstalled: async () => shopifyTakesTheToken,
   });
 });
 afterAll(async () => {
@@ -173,7 +176,14 @@ describe(`webhook intake on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     // A fulfillment body has an id and a name too: it is not a shop, and uninstalls nothing.
     expect(await send("app/uninstalled", fixture("two-box-order.fulfillment-a.create"))).toMatchObject({ status: 400, body: expect.stringMatching(/plan_name/) });
     expect(await db.prisma.session.count({ where: { shop: SHOP } })).toBe(1);
-    const answer = await send("app/uninstalled", shopifyExample("2026-07", "app/uninstalled", SHOP));
+    const uninstall = shopifyExample("2026-07", "app/uninstalled", SHOP);
+    // A captured uninstall sent again while the app is installed: Shopify still takes the token.
+    shopifyTakesTheToken = true;
+    expect(await send("app/uninstalled", uninstall)).toMatchObject({ status: 200, body: expect.stringMatching(/^ignored/) });
+    expect(await db.prisma.session.count({ where: { shop: SHOP } })).toBe(1);
+    expect(await db.prisma.shop.findUnique({ where: { domain: SHOP } })).toBeNull();
+    shopifyTakesTheToken = false;
+    const answer = await send("app/uninstalled", uninstall);
     expect(answer.status).toBe(200);
     expect(await db.prisma.session.count({ where: { shop: SHOP } })).toBe(0);
     expect((await db.prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).uninstalledAt).toBeInstanceOf(Date);

@@ -88,6 +88,7 @@ describe("webhook preparation on worker threads", () => {
         },
         record: () => Promise.reject(new Error("not reached")),
         prepare: flakyPool.prepare,
+        stillInstalled: async () => false,
       });
       const none = { get: () => null };
       expect(await intake("before", none)).toMatchObject({ status: 400, body: "echo before" });

@@ -180,6 +180,8 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
         });
         return ok({ nodes }, 1 + ids.length);
       }
+      case "StillInstalled":
+        return ok({ shop: { id: gid("Shop", 548380009) } }, 1);
       case "StartOrderBackfill": {
         const since = /updated_at:>='([^']+)'/.exec(String(variables.query))?.[1] ?? "1970-01-01T00:00:00Z";
         const id = gid("BulkOperation", 900 + bulk.size);

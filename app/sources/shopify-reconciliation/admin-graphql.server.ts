@@ -28,6 +28,8 @@ export class AdminApiError extends Error {
   constructor(
     message: string,
     readonly codes: string[] = [],
+    /** The HTTP status Shopify answered with, when the request itself was refused. */
+    readonly httpStatus?: number,
   ) {
     super(message);
     this.name = "AdminApiError";
@@ -53,7 +55,7 @@ export function fromShopifyAdmin(graphql: ShopifyGraphqlFunction): GraphqlCall {
       if (code === undefined || code === 429 || code >= 500) {
         throw new TransientAdminError(error instanceof Error ? error.message.split("\n")[0]! : "Admin API request failed", failure.retryAfter ? failure.retryAfter * 1000 : null);
       }
-      throw new AdminApiError(`Admin API answered HTTP ${code}`);
+      throw new AdminApiError(`Admin API answered HTTP ${code}`, [], code);
     }
   };
 }
