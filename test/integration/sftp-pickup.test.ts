@@ -13,6 +13,7 @@ import type { RecordEvents } from "../../app/sources/feed-delivery.server";
 import { MAX_THREE_PL_FILE_BYTES, recentImports } from "../../app/sources/three-pl/import.server";
 import { SFTP_PICKUP_JOB, runSftpPickup, shopsWithSftpPickup } from "../../app/sources/three-pl/sftp-job.server";
 import {
+  PICKUP_LIMITS,
   SftpHostKeyMismatch,
   SftpHostRefused,
   SftpTimeout,
@@ -262,11 +263,7 @@ describe(`SFTP pickup against a real sshd, on ${process.env.TEST_DATABASE ?? "sq
         const lines = Array.from({ length: 40_000 }, (_, i) => row(`SLOW${i}`)).join("");
         writeFileSync(path.join(folder, "shipments_slow.csv"), `${HEADER}\n${lines}`);
         await saveSftpSettings(db.prisma, SHOP, { ...settings(), port: proxy.port }, KEY);
-        const limits = {
-          maxFileBytes: MAX_THREE_PL_FILE_BYTES,
-          operationTimeoutMs: 2000,
-          runBudgetMs: 60_000,
-        };
+        const limits = { ...PICKUP_LIMITS, operationTimeoutMs: 2000, runBudgetMs: 60_000 };
         const pickup = registerJob(SFTP_PICKUP_JOB, 60_000, (context) => runSftpPickup(context, KEY, record, limits), { shops: async () => [SHOP] });
         const beats: number[] = [];
         const heartbeat = registerJob("heartbeat", 20, async () => void beats.push(Date.now()), { shops: async () => [OTHER] });
@@ -319,26 +316,71 @@ describe(`SFTP pickup against a real sshd, on ${process.env.TEST_DATABASE ?? "sq
         writeFileSync(path.join(folder, "shipments_slow.csv"), `${HEADER}\n${Array.from({ length: 40_000 }, (_, i) => row(`SLOW${i}`)).join("")}`);
         proxy.stallAfter(512 * 1024);
         const started = Date.now();
-        const budget = pickUpFiles({ db: db.prisma, record }, SHOP, viaProxy(proxy.port), () => new Date(), {
-          maxFileBytes: MAX_THREE_PL_FILE_BYTES,
-          operationTimeoutMs: 30_000,
-          runBudgetMs: 2000,
-        });
+        const budget = pickUpFiles({ db: db.prisma, record }, SHOP, viaProxy(proxy.port), () => new Date(), { ...PICKUP_LIMITS, operationTimeoutMs: 30_000, runBudgetMs: 2000 });
         await expect(budget).rejects.toThrow(new SftpTimeout("the SFTP pickup ran past its 2 s budget while reading shipments_slow.csv"));
         expect(Date.now() - started).toBeLessThan(4000);
 
         proxy.stallAfter(proxy.bytesFromTarget);
-        const silent = pickUpFiles({ db: db.prisma, record }, SHOP, viaProxy(proxy.port), () => new Date(), {
-          maxFileBytes: MAX_THREE_PL_FILE_BYTES,
-          operationTimeoutMs: 1000,
-          runBudgetMs: 60_000,
-        });
+        const silent = pickUpFiles({ db: db.prisma, record }, SHOP, viaProxy(proxy.port), () => new Date(), { ...PICKUP_LIMITS, operationTimeoutMs: 1000, runBudgetMs: 60_000 });
         await expect(silent).rejects.toThrow(new SftpTimeout("the SFTP server did not answer for 1 s while connecting"));
         expect(readdirSync(folder)).toEqual(["done", "shipments_slow.csv"]);
         expect(readdirSync(path.join(folder, "done"))).toEqual([]);
       } finally {
         await proxy.close();
       }
+    });
+    // Sparse files listed over the cap: thousands of them cost nothing on disk, and each is refused
+    // from its listed size alone, with a row in the import log and a move.
+    const oversized = (count: number) => {
+      const names = Array.from({ length: count }, (_, i) => `shipments_${String(i).padStart(5, "0")}.csv`);
+      for (const name of names) {
+        writeFileSync(path.join(folder, name), "");
+        truncateSync(path.join(folder, name), MAX_THREE_PL_FILE_BYTES + 1);
+      }
+      return names;
+    };
+
+    it("takes at most the per-run number of files, says so in Settings, and leaves the others for the next run", async () => {
+      const names = oversized(25);
+      await saveSftpSettings(db.prisma, SHOP, settings(), KEY);
+      const limits = { ...PICKUP_LIMITS, maxFilesPerRun: 10 };
+      const job = registerJob(SFTP_PICKUP_JOB, 60_000, (context) => runSftpPickup(context, KEY, record, limits), { shops: shopsWithSftpPickup });
+      const t0 = new Date();
+      expect(await runDueJobs({ db: db.prisma, jobs: () => [job], owner: "test-a", clock: () => t0 })).toEqual([
+        { job: SFTP_PICKUP_JOB, shop: SHOP, ok: false, error: "SftpPickupUnfinished: the SFTP pickup took 10 files, the most for one run; the other 15 files wait for its next run" },
+      ]);
+      const row = await db.prisma.jobRun.findUniqueOrThrow({ where: { job_shop: { job: SFTP_PICKUP_JOB, shop: SHOP } } });
+      expect(row).toMatchObject({ leaseOwner: null, lastError: "SftpPickupUnfinished: the SFTP pickup took 10 files, the most for one run; the other 15 files wait for its next run" });
+      // The run that stopped early still pinned the key it was shown.
+      expect((await db.prisma.threePlFeed.findUniqueOrThrow({ where: { shop: SHOP } })).sftpHostKey).toBe(sshd.hostKeyFingerprint);
+      expect(readdirSync(path.join(folder, "done")).sort()).toEqual(names.slice(0, 10));
+      expect(await db.prisma.feedImport.count({ where: { shop: SHOP } })).toBe(10);
+
+      await scheduleNow(db.prisma, SFTP_PICKUP_JOB, SHOP, t0);
+      await runDueJobs({ db: db.prisma, jobs: () => [job], owner: "test-a", clock: () => new Date(t0.getTime() + 60_000) });
+      expect(readdirSync(path.join(folder, "done")).sort()).toEqual(names.slice(0, 20));
+      await scheduleNow(db.prisma, SFTP_PICKUP_JOB, SHOP, t0);
+      expect(await runDueJobs({ db: db.prisma, jobs: () => [job], owner: "test-a", clock: () => new Date(t0.getTime() + 120_000) })).toEqual([{ job: SFTP_PICKUP_JOB, shop: SHOP, ok: true }]);
+      expect(readdirSync(folder)).toEqual(["done"]);
+      expect(await db.prisma.feedImport.count({ where: { shop: SHOP } })).toBe(25);
+    });
+
+    it("ends within its budget however many files are listed over the cap", async () => {
+      const names = oversized(3000);
+      const started = Date.now();
+      const limits = { ...PICKUP_LIMITS, runBudgetMs: 2000, maxFilesPerRun: names.length };
+      // The budget runs out either between two files or during a refused file's move; both say so.
+      const message = await pickUpFiles({ db: db.prisma, record }, SHOP, { ...settings(), password: null, hostKey: null }, () => new Date(), limits).then(
+        (report) => report.unfinished,
+        (error: unknown) => (error instanceof SftpTimeout ? error.message : error),
+      );
+      expect(Date.now() - started).toBeLessThan(2000 + 1000);
+      expect(message).toMatch(/^the SFTP pickup (used its 2 s budget after [\d,]+ files; the other [\d,]+ files wait|ran past its 2 s budget while moving shipments_\d+\.csv)/);
+      const moved = readdirSync(path.join(folder, "done")).length;
+      expect(moved).toBeLessThan(names.length);
+      expect(readdirSync(folder)).toHaveLength(names.length - moved + 1);
+      // A refused file whose move the budget cut off is logged again when the next run moves it.
+      expect(await db.prisma.feedImport.count({ where: { shop: SHOP } })).toBeLessThanOrEqual(moved + 1);
     });
   });
 

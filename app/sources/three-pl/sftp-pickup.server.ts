@@ -28,7 +28,8 @@ export type SftpSettings = {
 };
 
 export type PickedFile = { name: string; result: ThreePlImportResult | null; error: string | null };
-export type PickupReport = { files: PickedFile[]; hostKey: string };
+/** `unfinished`: why the run stopped before the last file it listed; those files wait for a later run. */
+export type PickupReport = { files: PickedFile[]; hostKey: string; unfinished: string | null };
 
 export class SftpHostKeyMismatch extends Error {
   constructor(readonly presented: string) {
@@ -119,9 +120,16 @@ export type PickupLimits = {
   operationTimeoutMs: number;
   /** the whole run, from the name lookup to the last transfer */
   runBudgetMs: number;
+  /** files taken (imported or refused, then moved) in one run; each refusal is a row in the import log */
+  maxFilesPerRun: number;
 };
 
-export const PICKUP_LIMITS: PickupLimits = { maxFileBytes: MAX_THREE_PL_FILE_BYTES, operationTimeoutMs: 30_000, runBudgetMs: 10 * 60_000 };
+export const PICKUP_LIMITS: PickupLimits = {
+  maxFileBytes: MAX_THREE_PL_FILE_BYTES,
+  operationTimeoutMs: 30_000,
+  runBudgetMs: 10 * 60_000,
+  maxFilesPerRun: 1000,
+};
 
 export class SftpTimeout extends Error {
   constructor(message: string) {
@@ -130,9 +138,19 @@ export class SftpTimeout extends Error {
   }
 }
 
+/** A run that stopped before its last file: the files it took are done, the others wait for a later run. */
+export class SftpPickupUnfinished extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SftpPickupUnfinished";
+  }
+}
+
 export function fileTooLarge(name: string, maxBytes: number): FeedFileError {
   return new FeedFileError(413, `${name} is larger than ${Math.round(maxBytes / 1024 / 1024)} MB, the limit for a 3PL file; nothing in it was imported`);
 }
+
+const count = (n: number, noun: string) => `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
 
 const seconds = (ms: number) => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
 
@@ -153,7 +171,10 @@ function watchdog(socket: Socket, limits: PickupLimits) {
     get tripped() {
       return tripped;
     },
-    /** `finishing`: a step that completes work already done (moving an imported file) may use its own timeout past the budget. */
+    get spent() {
+      return Date.now() - startedAt >= limits.runBudgetMs;
+    },
+    /** `finishing`: a step that completes work already done (moving an imported file, closing) may use its own timeout past the budget. */
     async step<T>(what: string, operation: () => Promise<T>, finishing = false): Promise<T> {
       if (tripped) throw tripped;
       const left = finishing ? Infinity : limits.runBudgetMs - (Date.now() - startedAt);
@@ -233,8 +254,20 @@ export async function pickUpFiles(deps: FeedDeps, shop: string, settings: SftpSe
     const matches = filenameMatcher(settings.pattern || "*.csv");
     const listing = (await guard.step("listing the folder", () => client.list(folder))).filter((f) => f.type === "-" && matches(f.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
     const files: PickedFile[] = [];
+    let unfinished: string | null = null;
     if (listing.length > 0) await guard.step("creating the processed folder", () => client.mkdir(processed, true));
     for (const file of listing) {
+      // Checked before each file, not only in its steps: a file refused from its listed size writes its log row before any step.
+      const stop = guard.spent
+        ? `used its ${seconds(limits.runBudgetMs)} budget after ${count(files.length, "file")}`
+        : files.length === limits.maxFilesPerRun
+          ? `took ${count(files.length, "file")}, the most for one run`
+          : null;
+      if (stop) {
+        const left = listing.length - files.length;
+        unfinished = `the SFTP pickup ${stop}; ${left === 1 ? "the other file waits" : `the other ${count(left, "file")} wait`} for its next run`;
+        break;
+      }
       const from = remote.join(folder, file.name);
       const input = { shop, via: "sftp" as const, fileName: file.name, receivedAt: receivedAt() };
       let picked: PickedFile;
@@ -252,11 +285,14 @@ export async function pickUpFiles(deps: FeedDeps, shop: string, settings: SftpSe
         picked = { name: file.name, result: null, error: error.message };
       }
       const target = remote.join(processed, file.name);
-      const taken = await guard.step(`moving ${file.name}`, () => client.exists(target), true);
-      await guard.step(`moving ${file.name}`, () => client.rename(from, taken ? `${target}.${receivedAt().getTime()}` : target), true);
+      // Only an imported file's move may outrun the budget (else the next run imports it again); a
+      // refused one that stays is refused again, which costs a log row, not a second import.
+      const imported = picked.result !== null;
+      const taken = await guard.step(`moving ${file.name}`, () => client.exists(target), imported);
+      await guard.step(`moving ${file.name}`, () => client.rename(from, taken ? `${target}.${receivedAt().getTime()}` : target), imported);
       files.push(picked);
     }
-    return { files, hostKey: presented ?? "" };
+    return { files, hostKey: presented ?? "", unfinished };
   } finally {
     if (!guard.tripped) await guard.step("closing the connection", () => client.end(), true).catch(() => undefined);
     socket.destroy();
