@@ -29,6 +29,7 @@ import { openEventLogWriter } from "../../app/store/event-log/index.server";
 import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.server";
 import { startProductionApp } from "../support/app-server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
+import { startHostileSftp } from "../support/hostile-sftp";
 import { startSshd, type TestSshd } from "../support/sshd";
 import { startTcpProxy } from "../support/tcp-proxy";
 
@@ -381,6 +382,38 @@ describe(`SFTP pickup against a real sshd, on ${process.env.TEST_DATABASE ?? "sq
       expect(readdirSync(folder)).toHaveLength(names.length - moved + 1);
       // A refused file whose move the budget cut off is logged again when the next run moves it.
       expect(await db.prisma.feedImport.count({ where: { shop: SHOP } })).toBeLessThanOrEqual(moved + 1);
+    });
+
+    it("reads the folder only up to its entry cap, takes the matching files among those, and says so", async () => {
+      oversized(250);
+      const limits = { ...PICKUP_LIMITS, maxListedEntries: 100 };
+      const pickup = () => pickUpFiles({ db: db.prisma, record }, SHOP, { ...settings(), password: null, hostKey: null }, () => new Date(), limits);
+      const report = await pickup();
+      expect(report.unfinished).toBe(
+        "the SFTP pickup read the first 100 entries of the folder, the most for one run, and took the matching files among them; the others wait for a later run (files it does not take count too: move them out of the folder)",
+      );
+      expect(report.files).toHaveLength(100);
+      expect(readdirSync(path.join(folder, "done"))).toHaveLength(100);
+      // The processed folder is an entry of the folder too, if read among the first 100.
+      expect((await pickup()).files.length).toBeGreaterThanOrEqual(99);
+      expect((await pickup()).unfinished).toBeNull();
+      expect(readdirSync(folder)).toEqual(["done"]);
+    });
+
+    it("stops reading a listing that never ends", async () => {
+      const name = "x".repeat(2000);
+      const server = await startHostileSftp(() => Array.from({ length: 50 }, (_, i) => ({ filename: `${name}${i}.txt`, longname: `-rw-r--r-- 1 u g 1 Jan 1 ${name}${i}.txt`, attrs: { mode: 0o100644, uid: 0, gid: 0, size: 1, atime: 0, mtime: 0 } })));
+      try {
+        const report = await pickUpFiles({ db: db.prisma, record }, SHOP, { ...settings(), host: server.host, port: server.port, password: "any", privateKey: null, hostKey: null, folder: "outbox" }, () => new Date(), {
+          ...PICKUP_LIMITS,
+          operationTimeoutMs: 5000,
+        });
+        expect(report).toEqual({ files: [], hostKey: expect.stringMatching(/^SHA256:/), unfinished: expect.stringMatching(/^the SFTP pickup read the first 10,000 entries of the folder, the most for one run/) });
+        // 10,000 entries, 50 to an answer, and one more answer to find the cap passed.
+        expect(server.readdirs).toBe(201);
+      } finally {
+        await server.close();
+      }
     });
   });
 

@@ -8,6 +8,7 @@ import { lookup } from "node:dns/promises";
 import { BlockList, Socket, isIP } from "node:net";
 import path from "node:path";
 import type { Readable } from "node:stream";
+import type { FileEntryWithStats, SFTPWrapper } from "ssh2";
 import SftpClient from "ssh2-sftp-client";
 import { decryptSecret, encryptSecret } from "../../crypto.server";
 import type { Db } from "../../db.server";
@@ -122,6 +123,8 @@ export type PickupLimits = {
   runBudgetMs: number;
   /** files taken (imported or refused, then moved) in one run; each refusal is a row in the import log */
   maxFilesPerRun: number;
+  /** entries of the folder read in one run, of any name or kind: what the listing may hold in memory */
+  maxListedEntries: number;
 };
 
 export const PICKUP_LIMITS: PickupLimits = {
@@ -129,6 +132,7 @@ export const PICKUP_LIMITS: PickupLimits = {
   operationTimeoutMs: 30_000,
   runBudgetMs: 10 * 60_000,
   maxFilesPerRun: 1000,
+  maxListedEntries: 10_000,
 };
 
 export class SftpTimeout extends Error {
@@ -219,6 +223,43 @@ async function* remoteFile(client: SftpClient, guard: ReturnType<typeof watchdog
   }
 }
 
+/** SSH_FX_EOF: the answer to a read past the end, here the end of the folder. */
+const SFTP_EOF = 1;
+
+type ListedFile = { name: string; size: number };
+
+/**
+ * The folder's regular files that match, read one READDIR answer at a time (each at most one SFTP
+ * packet, each within the step timeout), stopping after `maxEntries` entries: a server may list
+ * without end, and ssh2's own readdir keeps every entry until the end of the folder.
+ */
+async function listFolder(sftp: SFTPWrapper, guard: ReturnType<typeof watchdog>, folder: string, matches: (name: string) => boolean, maxEntries: number) {
+  const failed = (error: Error) => new Error(`could not list ${folder}: ${error.message}`);
+  const handle = await guard.step("listing the folder", () => new Promise<Buffer>((resolve, reject) => sftp.opendir(folder, (error, opened) => (error ? reject(failed(error)) : resolve(opened)))));
+  const files: ListedFile[] = [];
+  let read = 0;
+  try {
+    for (;;) {
+      const batch = await guard.step(
+        "listing the folder",
+        () =>
+          new Promise<FileEntryWithStats[] | null>((resolve, reject) =>
+            sftp.readdir(handle, (error, entries) => (!error ? resolve(entries) : (error as Error & { code?: number }).code === SFTP_EOF ? resolve(null) : reject(failed(error)))),
+          ),
+      );
+      if (batch === null) return { files, complete: true };
+      for (const entry of batch) {
+        if (read === maxEntries) return { files, complete: false };
+        read += 1;
+        if (entry.attrs.isFile() && matches(entry.filename)) files.push({ name: entry.filename, size: entry.attrs.size });
+      }
+    }
+  } finally {
+    // Closing completes a listing already read, so it is not cut short by the budget.
+    await guard.step("listing the folder", () => new Promise<void>((resolve) => sftp.close(handle, () => resolve())), true).catch(() => undefined);
+  }
+}
+
 export async function pickUpFiles(deps: FeedDeps, shop: string, settings: SftpSettings, receivedAt: () => Date, limits: PickupLimits = PICKUP_LIMITS): Promise<PickupReport> {
   const client = new SftpClient(`pickup-${shop}`);
   // The app owns the TCP socket, so a stalled connection can always be torn down, half-closed or not.
@@ -228,7 +269,7 @@ export async function pickUpFiles(deps: FeedDeps, shop: string, settings: SftpSe
   const guard = watchdog(socket, limits);
   const host = await guard.step("looking up the host", () => resolveSftpHost(settings.host, privateSftpHostsAllowed()));
   let presented: string | null = null;
-  await guard
+  const sftp = await guard
     .step("connecting", () =>
       client.connect({
         sock: socket.connect(settings.port, host),
@@ -252,7 +293,8 @@ export async function pickUpFiles(deps: FeedDeps, shop: string, settings: SftpSe
     const folder = settings.folder || ".";
     const processed = remote.isAbsolute(settings.processedFolder) ? settings.processedFolder : remote.join(folder, settings.processedFolder);
     const matches = filenameMatcher(settings.pattern || "*.csv");
-    const listing = (await guard.step("listing the folder", () => client.list(folder))).filter((f) => f.type === "-" && matches(f.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const listed = await listFolder(sftp, guard, folder, matches, limits.maxListedEntries);
+    const listing = listed.files.sort((a, b) => (a.name < b.name ? -1 : 1));
     const files: PickedFile[] = [];
     let unfinished: string | null = null;
     if (listing.length > 0) await guard.step("creating the processed folder", () => client.mkdir(processed, true));
@@ -291,6 +333,11 @@ export async function pickUpFiles(deps: FeedDeps, shop: string, settings: SftpSe
       const taken = await guard.step(`moving ${file.name}`, () => client.exists(target), imported);
       await guard.step(`moving ${file.name}`, () => client.rename(from, taken ? `${target}.${receivedAt().getTime()}` : target), imported);
       files.push(picked);
+    }
+    if (!listed.complete) {
+      // Files past the cap were never seen; those read are taken, so the next run reads further.
+      const cut = `the SFTP pickup read the first ${limits.maxListedEntries.toLocaleString("en-US")} entries of the folder, the most for one run, and took the matching files among them; the others wait for a later run (files it does not take count too: move them out of the folder)`;
+      unfinished = unfinished ? `${cut}; ${unfinished}` : cut;
     }
     return { files, hostKey: presented ?? "", unfinished };
   } finally {
