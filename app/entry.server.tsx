@@ -47,6 +47,6 @@ export default async function handleRequest(
 export { receiveWebhook } from "./intake/webhook-intake-instance.server";
 export { startWorkerThreads } from "./worker-threads.server";
 export { WEBHOOK_BODY_LIMIT } from "./intake/shopify-webhook-intake.server";
-export { createBodyBudget } from "./http/body-budget.server";
+export { createBodyBudget, UNVERIFIED_BODY_DEADLINE_MS } from "./http/body-budget.server";
 export { checkDatabase } from "./db-health.server";
 export { startJobs } from "./jobs/start.server";

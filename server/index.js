@@ -19,7 +19,7 @@ const build = await import(pathToFileURL(path.join(root, "build/server/index.js"
   console.error(`Refusing to start: ${error.message}`);
   process.exit(1);
 });
-const { receiveWebhook, startWorkerThreads, checkDatabase, startJobs, WEBHOOK_BODY_LIMIT, createBodyBudget } = build.entry.module;
+const { receiveWebhook, startWorkerThreads, checkDatabase, startJobs, WEBHOOK_BODY_LIMIT, createBodyBudget, UNVERIFIED_BODY_DEADLINE_MS } = build.entry.module;
 // Bytes of webhook bodies held before their signature is checked (app/http/body-budget.server.ts).
 const unverifiedBodies = createBodyBudget();
 // Signature checks, normalisation and SQLite checkpoints run on worker threads; this thread serves
@@ -44,6 +44,9 @@ const bodyError = (status) => Object.assign(new Error(status === 413 ? "body too
 // that is still sending makes it see a broken pipe instead of the answer. Past a hard cap, hang up.
 function readBody(req, limit) {
   return new Promise((resolve, reject) => {
+    // A body trickled in slowly holds its reservation: past the deadline the sender is hung up on.
+    const deadline = setTimeout(() => req.destroy(), UNVERIFIED_BODY_DEADLINE_MS);
+    req.on("close", () => clearTimeout(deadline));
     const hangUpAt = limit * 8;
     if (Number(req.headers["content-length"] ?? 0) > hangUpAt) {
       req.destroy();
@@ -73,8 +76,12 @@ function readBody(req, limit) {
 
 async function handleWebhook(req, res) {
   const declared = req.headers["content-length"] === undefined ? null : Number(req.headers["content-length"]);
-  const release = unverifiedBodies.reserve(declared, WEBHOOK_BODY_LIMIT);
-  if (!release) return send(res, 503, "busy, retry", { "Retry-After": "5", Connection: "close" });
+  const release = unverifiedBodies.reserve(declared, WEBHOOK_BODY_LIMIT, req.socket.remoteAddress ?? "");
+  if (!release) {
+    // Its body is never read: once the answer is out, the connection goes too.
+    res.on("finish", () => req.destroy());
+    return send(res, 503, "busy, retry", { "Retry-After": "5", Connection: "close" });
+  }
   res.on("close", release);
   let rawBody;
   try {
