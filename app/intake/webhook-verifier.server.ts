@@ -82,17 +82,17 @@ export type WebhookVerification =
  */
 export function createWebhookVerifier(config: Pick<AppConfig, "apiKey" | "apiSecret" | "previousApiSecret" | "appUrl">) {
   const secrets = [config.apiSecret, config.previousApiSecret].filter((s): s is string => Boolean(s));
-  const validators = secrets.map(
-    (apiSecretKey) =>
-      shopifyApi({
-        apiKey: config.apiKey || "unset",
-        apiSecretKey,
-        apiVersion: ADMIN_API_VERSION,
-        hostName: new URL(config.appUrl).host,
-        isEmbeddedApp: true,
-        logger: { level: LogSeverity.Error, log: () => undefined },
-      }).webhooks.validate,
+  const apis = secrets.map((apiSecretKey) =>
+    shopifyApi({
+      apiKey: config.apiKey || "unset",
+      apiSecretKey,
+      apiVersion: ADMIN_API_VERSION,
+      hostName: new URL(config.appUrl).host,
+      isEmbeddedApp: true,
+      logger: { level: LogSeverity.Error, log: () => undefined },
+    }),
   );
+  const validators = apis.map((api) => api.webhooks.validate);
 
   return async function verifyWebhook(rawBody: string, headers: WebhookHeaders): Promise<WebhookVerification> {
     // Event id and trigger time are not handed to the validator (see requestFor): they are read here.
@@ -108,10 +108,13 @@ export function createWebhookVerifier(config: Pick<AppConfig, "apiKey" | "apiSec
       const status = reason === WebhookValidationErrorReason.MissingHeaders ? 400 : 401;
       return { ok: false, status, reason };
     }
+    // The header is not signed: only a shop's own myshopify.com name, in one spelling, keys its data.
+    const shop = apis[0]!.utils.sanitizeShop(last.domain.trim().toLowerCase());
+    if (!shop) return { ok: false, status: 400, reason: "X-Shopify-Shop-Domain is not a myshopify.com shop" };
     return {
       ok: true,
       webhook: {
-        shop: last.domain,
+        shop,
         topic: last.topic,
         webhookId: last.webhookId,
         apiVersion: last.apiVersion,

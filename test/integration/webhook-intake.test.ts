@@ -101,6 +101,10 @@ describe(`webhook intake on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     expect((await send("orders/create", "{not json")).status).toBe(400);
     expect((await send("orders/create", { id: "abc", line_items: "nope" })).status).toBe(400);
     expect((await send("products/create", { id: 1 })).status).toBe(400);
+    // The shop header is not signed: anything but a shop's myshopify.com name keys nothing.
+    for (const shop of ["not a shop at all", "evil.example.com", "test-shop.myshopify.com.evil.example"]) {
+      expect((await send("orders/create", fixture("two-box-order.create"), { shop })).status, shop).toBe(400);
+    }
     expect(await storedCounts()).toEqual({ events: 0, orders: 0, shipments: 0 });
   });
 
@@ -127,6 +131,11 @@ describe(`webhook intake on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     expect(await db.prisma.event.count({ where: { shop: elsewhere } })).toBe(0);
     expect(await storedCounts()).toMatchObject({ orders: before.orders, events: before.events + 1 });
     expect(await orderStatus(TWO_BOX_ID)).toMatchObject({ status: "partially_shipped" });
+  });
+
+  it("keys a shop by one spelling of its name, whatever case the header uses", async () => {
+    expect((await send("orders/create", fixture("two-box-order.create"), { shop: "Test-Shop.MyShopify.com" })).status).toBe(200);
+    expect(await db.prisma.event.findMany({ select: { shop: true } })).toEqual([{ shop: SHOP }]);
   });
 
   it("acknowledges a duplicate delivery with 200 and changes nothing", async () => {
