@@ -19,7 +19,7 @@ import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.
 import { GroupCommitter } from "../../app/store/group-commit.server";
 import { replayAll } from "../../app/store/replay.server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
-import { graphqlOrderFromRest, routeShopifyAdminTo, startFakeAdminApi, type FakeAdminApi } from "../support/fake-admin-api";
+import { appAgainstFakeAdmin, graphqlOrderFromRest, startFakeAdminApi, type FakeAdminApi } from "../support/fake-admin-api";
 import { signedWebhookHeaders, TEST_SECRET } from "../support/webhooks";
 
 const SHOP = "test-shop.myshopify.com";
@@ -72,14 +72,9 @@ beforeAll(async () => {
     stillInstalled: async () => false,
   });
   fake = await startFakeAdminApi({ accessToken: "shpat_offline_test" });
-  Object.assign(process.env, { DATABASE_URL: db.url, SHOPIFY_API_KEY: "test-api-key", SHOPIFY_API_SECRET: "test-secret", SHOPIFY_APP_URL: "https://app.example.com", DEMO_MODE: "0" });
-  delete (globalThis as { __orderTruthPrisma?: unknown }).__orderTruthPrisma;
-  const { sessionStorage } = await import("../../app/shopify.server");
-  await routeShopifyAdminTo(fake);
-  const { Session } = await import("@shopify/shopify-api");
-  await sessionStorage.storeSession(new Session({ id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: "shpat_offline_test", scope: "read_orders" }));
-  const { adminGraphqlForShop } = await import("../../app/sources/shopify-reconciliation/shopify-admin.server");
-  graphql = await adminGraphqlForShop(SHOP);
+  const app = await appAgainstFakeAdmin(db.url, fake);
+  await app.storeOfflineSession(SHOP, "shpat_offline_test", "read_orders");
+  graphql = await app.adminGraphqlForShop(SHOP);
 }, 60_000);
 afterAll(async () => {
   await writer?.close();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { GraphqlCall } from "../../app/sources/shopify-reconciliation/admin-graphql.server";
 import { stillInstalled } from "../../app/sources/install-state.server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
-import { routeShopifyAdminTo, startFakeAdminApi, type FakeAdminApi } from "../support/fake-admin-api";
+import { appAgainstFakeAdmin, startFakeAdminApi, type FakeAdminApi } from "../support/fake-admin-api";
 
 const SHOP = "install-state.myshopify.com";
 let db: TestDatabase;
@@ -13,14 +13,9 @@ let storeOffline: (token: string) => Promise<void>;
 beforeAll(async () => {
   db = await createTestDatabase();
   fake = await startFakeAdminApi({ accessToken: "shpat_current" });
-  Object.assign(process.env, { DATABASE_URL: db.url, SHOPIFY_API_KEY: "test-api-key", SHOPIFY_API_SECRET: "test-secret", SHOPIFY_APP_URL: "https://app.example.com", DEMO_MODE: "0" });
-  delete (globalThis as { __orderTruthPrisma?: unknown }).__orderTruthPrisma;
-  const { sessionStorage } = await import("../../app/shopify.server");
-  await routeShopifyAdminTo(fake);
-  const { Session } = await import("@shopify/shopify-api");
-  storeOffline = async (token) =>
-    void (await sessionStorage.storeSession(new Session({ id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: token, scope: "read_orders" })));
-  ({ adminGraphqlForShop: graphqlFor } = await import("../../app/sources/shopify-reconciliation/shopify-admin.server"));
+  const app = await appAgainstFakeAdmin(db.url, fake);
+  storeOffline = (token) => app.storeOfflineSession(SHOP, token);
+  graphqlFor = app.adminGraphqlForShop;
 }, 60_000);
 afterAll(async () => {
   await fake?.stop();

@@ -23,7 +23,7 @@ import { openEventLogWriter } from "../../app/store/event-log/index.server";
 import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.server";
 import { replayAll } from "../../app/store/replay.server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
-import { graphqlOrderFromRest, routeShopifyAdminTo, startFakeAdminApi, type FakeAdminApi } from "../support/fake-admin-api";
+import { appAgainstFakeAdmin, graphqlOrderFromRest, startFakeAdminApi, type FakeAdminApi } from "../support/fake-admin-api";
 
 const SHOP = "test-shop.myshopify.com";
 const TWO_BOX = "5801234567001";
@@ -76,16 +76,9 @@ beforeAll(async () => {
   db = await createTestDatabase();
   writer = openEventLogWriter(db.url);
   fake = await startFakeAdminApi({ accessToken: "shpat_offline_test" });
-  // The app's Shopify module reads its configuration and database on import.
-  Object.assign(process.env, { DATABASE_URL: db.url, SHOPIFY_API_KEY: "test-api-key", SHOPIFY_API_SECRET: "test-secret", SHOPIFY_APP_URL: "https://app.example.com", DEMO_MODE: "0" });
-  delete (globalThis as { __orderTruthPrisma?: unknown }).__orderTruthPrisma;
-  const { sessionStorage } = await import("../../app/shopify.server");
-  // After the app's Node adapter has installed its own fetch.
-  await routeShopifyAdminTo(fake);
-  const { Session } = await import("@shopify/shopify-api");
-  await sessionStorage.storeSession(new Session({ id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: "shpat_offline_test", scope: "read_orders,read_fulfillments" }));
-  const { adminGraphqlForShop } = await import("../../app/sources/shopify-reconciliation/shopify-admin.server");
-  graphql = await adminGraphqlForShop(SHOP);
+  const app = await appAgainstFakeAdmin(db.url, fake);
+  await app.storeOfflineSession(SHOP, "shpat_offline_test");
+  graphql = await app.adminGraphqlForShop(SHOP);
 }, 60_000);
 afterAll(async () => {
   await writer?.close();

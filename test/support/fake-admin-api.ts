@@ -300,3 +300,23 @@ export async function routeShopifyAdminTo(fake: FakeAdminApi): Promise<void> {
     return fetch(input, init);
   });
 }
+
+/**
+ * The app's own Shopify module (session storage, Admin API clients) on `databaseUrl`, its Admin API
+ * calls answered by `fake`: what a test of code that asks Shopify with a shop's offline token needs.
+ */
+export async function appAgainstFakeAdmin(databaseUrl: string, fake: FakeAdminApi) {
+  // The app's Shopify module reads its configuration and database on import.
+  Object.assign(process.env, { DATABASE_URL: databaseUrl, SHOPIFY_API_KEY: "test-api-key", SHOPIFY_API_SECRET: "test-secret", SHOPIFY_APP_URL: "https://app.example.com", DEMO_MODE: "0" });
+  delete (globalThis as { __orderTruthPrisma?: unknown }).__orderTruthPrisma;
+  const { sessionStorage } = await import("../../app/shopify.server");
+  // After the app's Node adapter has installed its own fetch.
+  await routeShopifyAdminTo(fake);
+  const { Session } = await import("@shopify/shopify-api");
+  const { adminGraphqlForShop } = await import("../../app/sources/shopify-reconciliation/shopify-admin.server");
+  return {
+    adminGraphqlForShop,
+    storeOfflineSession: async (shop: string, accessToken: string, scope = "read_orders,read_fulfillments") =>
+      void (await sessionStorage.storeSession(new Session({ id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken, scope }))),
+  };
+}
