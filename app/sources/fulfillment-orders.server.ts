@@ -25,7 +25,7 @@ export const FULFILLMENT_ORDER_ORDERS_QUERY = `#graphql
 `;
 
 /** Ids per call: nodes() takes up to 250, and each node costs a point or two. */
-const LOOKUP_BATCH = 50;
+export const LOOKUP_BATCH = 50;
 
 const numericId = (gid: string) => gid.slice(gid.lastIndexOf("/") + 1);
 

@@ -115,7 +115,7 @@ export async function reconcileUpdatedOrders(
   return report;
 }
 
-const BY_ID_CHUNK = 25;
+export const BY_ID_CHUNK = 25;
 
 async function reconcileByIds(deps: ReconcileDeps, shop: string, orderIds: readonly string[], report: ReconcileReport): Promise<void> {
   for (let i = 0; i < orderIds.length; i += BY_ID_CHUNK) {
