@@ -209,8 +209,11 @@ describe("fulfillments/create and fulfillments/update", () => {
       localPickup: true,
       shipmentStatus: "ready_for_pickup",
     });
-    const viaMethod = { ...fixture("single-parcel.fulfillment.create"), delivery_method: { method_type: "pick_up" } };
-    expect(one("fulfillments/create", viaMethod).data).toMatchObject({ localPickup: true });
+    // Shopify's fulfillment payloads name no delivery method: the pickup statuses are the sign, as in GraphQL.
+    const collected = { ...fixture("single-parcel.fulfillment.create"), shipment_status: "picked_up" };
+    expect(one("fulfillments/update", collected).data).toMatchObject({ localPickup: true, shipmentStatus: "picked_up" });
+    const cancelled = { ...fixture("pickup.fulfillment.create"), status: "cancelled" };
+    expect(one("fulfillments/update", cancelled).data).toMatchObject({ localPickup: false, shipmentStatus: null });
   });
 
   it("merges the singular tracking fields of older payloads", () => {

@@ -7,8 +7,6 @@
  */
 import { z } from "zod";
 import {
-  hashEmail,
-  hashPhone,
   toUtcIso,
   type FulfillmentData,
   type FulfillmentLineData,
@@ -16,6 +14,7 @@ import {
   type OrderEvent,
   type OrderlessEvent,
 } from "./events";
+import { customerLookupKeys, fulfillmentShipment, orderPlacedAt } from "./shopify-order-facts";
 
 export class InvalidPayloadError extends Error {
   readonly topic: string;
@@ -146,7 +145,6 @@ const fulfillmentSchema = z.object({
   estimated_delivery_at: optionalTime,
   created_at: optionalTime,
   updated_at: optionalTime,
-  delivery_method: z.object({ method_type: optionalText }).passthrough().nullish(),
 });
 
 const orderSchema = z.object({
@@ -275,12 +273,12 @@ const uniqueStrings = (values: ReadonlyArray<string | null | undefined>) => [
 ];
 
 function toFulfillment(f: z.output<typeof fulfillmentSchema>): FulfillmentData {
-  const methodType = (f.delivery_method?.method_type ?? "").toLowerCase();
-  const shipmentStatus = f.shipment_status ? f.shipment_status.toLowerCase() : null;
+  const status = (f.status ?? "success").toLowerCase();
+  const { shipmentStatus, localPickup } = fulfillmentShipment(status, f.shipment_status);
   return {
     id: f.id,
     name: f.name,
-    status: (f.status ?? "success").toLowerCase(),
+    status,
     shipmentStatus,
     trackingCompany: f.tracking_company || null,
     // Older payloads only fill the singular fields; newer ones fill both with the same value.
@@ -290,7 +288,7 @@ function toFulfillment(f: z.output<typeof fulfillmentSchema>): FulfillmentData {
     estimatedDeliveryAt: f.estimated_delivery_at,
     createdAt: f.created_at,
     updatedAt: f.updated_at,
-    localPickup: methodType === "pick_up" || methodType === "pickup" || shipmentStatus === "ready_for_pickup",
+    localPickup,
   };
 }
 
@@ -310,8 +308,6 @@ function normalize(topic: SupportedTopic, payload: unknown, meta: WebhookMeta): 
     case "orders/fulfilled":
     case "orders/partially_fulfilled": {
       const o = parse(topic, orderSchema, payload);
-      const email = o.email ?? o.contact_email ?? o.customer?.email ?? null;
-      const phone = o.phone ?? o.customer?.phone ?? null;
       const name = o.name ?? (o.order_number !== null && o.order_number !== undefined ? `#${o.order_number}` : "");
       return [
         {
@@ -321,15 +317,15 @@ function normalize(topic: SupportedTopic, payload: unknown, meta: WebhookMeta): 
           occurredAt: occurredAt(topic, meta, o.updated_at, o.cancelled_at, o.processed_at, o.created_at),
           data: {
             name,
-            createdAt: o.created_at ?? o.processed_at,
+            createdAt: orderPlacedAt(o.processed_at, o.created_at),
             updatedAt: o.updated_at,
             cancelledAt: o.cancelled_at,
             orderStatusUrl: o.order_status_url,
-            customer: {
+            customer: customerLookupKeys({
               customerId: o.customer?.id ?? null,
-              emailHash: hashEmail(email),
-              phoneHash: hashPhone(phone),
-            },
+              emails: [o.email, o.contact_email, o.customer?.email],
+              phones: [o.phone, o.customer?.phone],
+            }),
             lineItems: o.line_items.map(toLineItem),
             fulfillments: (o.fulfillments ?? []).map(toFulfillment),
           },

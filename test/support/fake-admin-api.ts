@@ -17,7 +17,24 @@ let schema: GraphQLSchema | undefined;
 type Rest = Record<string, unknown>;
 const gid = (type: string, id: unknown) => `gid://shopify/${type}/${String(id)}`;
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
-const upper = (v: unknown) => (v ? String(v).toUpperCase() : null);
+
+// FulfillmentDisplayStatus spells cancelled with one L and names unshipped fulfillments SUBMITTED;
+// otherwise it shows the latest tracking status, as REST's shipment_status does.
+const displayStatusOf = (f: Rest) => {
+  const status = String(f.status ?? "success").toLowerCase();
+  if (status === "cancelled") return "CANCELED";
+  if (f.shipment_status) return String(f.shipment_status).toUpperCase();
+  return status === "pending" || status === "open" ? "SUBMITTED" : "FULFILLED";
+};
+
+const customerOf = (customer: Rest | null | undefined): GqlOrder["customer"] =>
+  customer
+    ? {
+        id: gid("Customer", customer.id),
+        defaultEmailAddress: customer.email ? { emailAddress: String(customer.email) } : null,
+        defaultPhoneNumber: customer.phone ? { phoneNumber: String(customer.phone) } : null,
+      }
+    : null;
 
 /** An order as the Admin API would show it, from the REST payloads Shopify's webhooks carry. */
 export function graphqlOrderFromRest(order: Rest, fulfillments: Rest[] = [], events: Rest[] = [], refunds: Rest[] = []): GqlOrder {
@@ -26,7 +43,7 @@ export function graphqlOrderFromRest(order: Rest, fulfillments: Rest[] = [], eve
     id: gid("Fulfillment", f.id),
     name: String(f.name ?? ""),
     status: String(f.status ?? "success").toUpperCase(),
-    displayStatus: upper(f.shipment_status) ?? "FULFILLED",
+    displayStatus: displayStatusOf(f),
     createdAt: String(f.created_at),
     updatedAt: String(f.updated_at ?? f.created_at),
     estimatedDeliveryAt: str(f.estimated_delivery_at),
@@ -67,7 +84,7 @@ export function graphqlOrderFromRest(order: Rest, fulfillments: Rest[] = [], eve
     email: str(order.email ?? order.contact_email),
     phone: str(order.phone),
     displayFulfillmentStatus: "UNFULFILLED",
-    customer: (order.customer as Rest | null) ? { id: gid("Customer", (order.customer as Rest).id) } : null,
+    customer: customerOf(order.customer as Rest | null | undefined),
     lineItems: {
       nodes: lines.map((l) => ({
         id: gid("LineItem", l.id),

@@ -6,13 +6,12 @@
  * Pure: no I/O, no clock.
  */
 import {
-  hashEmail,
-  hashPhone,
   toUtcIso,
   mapShopifyShipmentStatus,
   type FulfillmentData,
   type OrderEvent,
 } from "../../domain/events";
+import { customerLookupKeys, fulfillmentShipment, orderPlacedAt } from "../../domain/shopify-order-facts";
 
 export type GqlLineItem = { id: string; title: string; sku: string | null; quantity: number; currentQuantity: number; requiresShipping: boolean };
 
@@ -52,7 +51,11 @@ export type GqlOrder = {
   email: string | null;
   phone: string | null;
   displayFulfillmentStatus: string | null;
-  customer: { id: string } | null;
+  customer: {
+    id: string;
+    defaultEmailAddress: { emailAddress: string | null } | null;
+    defaultPhoneNumber: { phoneNumber: string | null } | null;
+  } | null;
   lineItems: { nodes: GqlLineItem[] };
   fulfillments: GqlFulfillment[];
   refunds: Array<{ id: string; createdAt: string | null; refundLineItems: { nodes: Array<{ quantity: number; restockType: string; lineItem: { id: string } }> } }>;
@@ -106,7 +109,11 @@ function toFulfillment(f: GqlFulfillment): FulfillmentData {
   const display = f.displayStatus?.toLowerCase() ?? null;
   // Webhooks carry the latest event's status as shipment_status; without events, the display status
   // stands in when it names a place the parcel can be.
-  const shipmentStatus = latestEvent ? latestEvent.status.toLowerCase() : display && mapShopifyShipmentStatus(display) ? display : null;
+  const { shipmentStatus, localPickup } = fulfillmentShipment(
+    f.status,
+    latestEvent ? latestEvent.status : display && mapShopifyShipmentStatus(display) ? display : null,
+    display,
+  );
   return {
     id: legacyId(f.id),
     name: f.name,
@@ -127,7 +134,7 @@ function toFulfillment(f: GqlFulfillment): FulfillmentData {
     estimatedDeliveryAt: toUtcIso(f.estimatedDeliveryAt),
     createdAt: toUtcIso(f.createdAt),
     updatedAt: toUtcIso(f.updatedAt),
-    localPickup: display === "ready_for_pickup" || display === "picked_up",
+    localPickup,
   };
 }
 
@@ -161,11 +168,15 @@ export function reconcileOrder(order: GqlOrder, known: KnownFacts): Reconciled {
       dedupeKey: `reconciliation:order:${orderId}:${updatedAt}`,
       data: {
         name: order.name,
-        createdAt: toUtcIso(order.processedAt ?? order.createdAt),
+        createdAt: orderPlacedAt(order.processedAt, order.createdAt),
         updatedAt,
         cancelledAt: toUtcIso(order.cancelledAt),
         orderStatusUrl: order.statusPageUrl,
-        customer: { customerId: order.customer ? legacyId(order.customer.id) : null, emailHash: hashEmail(order.email), phoneHash: hashPhone(order.phone) },
+        customer: customerLookupKeys({
+          customerId: order.customer ? legacyId(order.customer.id) : null,
+          emails: [order.email, order.customer?.defaultEmailAddress?.emailAddress],
+          phones: [order.phone, order.customer?.defaultPhoneNumber?.phoneNumber],
+        }),
         lineItems: order.lineItems.nodes.map((l) => ({
           id: legacyId(l.id),
           title: l.title,

@@ -19,6 +19,12 @@ export const RECONCILED_ORDER_FRAGMENT = `#graphql
     displayFulfillmentStatus
     customer {
       id
+      defaultEmailAddress {
+        emailAddress
+      }
+      defaultPhoneNumber {
+        phoneNumber
+      }
     }
     lineItems(first: 100) {
       nodes {
