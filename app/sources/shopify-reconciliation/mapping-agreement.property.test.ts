@@ -83,7 +83,6 @@ const fulfillmentArb = fc.record({
   trackingCount: fc.integer({ min: 0, max: 2 }),
   trackingCompany: fc.option(fc.constantFrom("Canada Post", "UPS"), { nil: null }),
   trackingUrls: fc.boolean(),
-  estimated: fc.option(fc.integer({ min: 2000, max: 9000 }), { nil: null }),
   lines: fc.array(fc.record({ index: fc.nat(), quantity: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 3 }),
   age: fc.integer({ min: 1, max: 600 }),
 });
