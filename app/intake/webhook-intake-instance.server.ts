@@ -3,7 +3,6 @@ import { availableParallelism } from "node:os";
 import { appConfig } from "../config.server";
 import { getPrisma } from "../db.server";
 import { stillInstalled } from "../sources/install-state.server";
-import { adminGraphqlForShop } from "../sources/shopify-reconciliation/shopify-admin.server";
 import { getEventLogWriter } from "../store/event-log/index.server";
 import { GroupCommitter } from "../store/group-commit.server";
 import { createWebhookIntake } from "./shopify-webhook-intake.server";
@@ -22,7 +21,7 @@ export const receiveWebhook = createWebhookIntake({
   prepare: (rawBody, headers) => prepare(rawBody, headers),
   receivedAt: appConfig().demo ? demoReceivedAt : undefined,
   // The demo has no Shopify to ask; its simulated store never sends an uninstall it did not mean.
-  stillInstalled: appConfig().demo ? async () => false : (shop) => stillInstalled(getPrisma(), shop, adminGraphqlForShop),
+  stillInstalled: appConfig().demo ? async () => false : (shop) => stillInstalled(getPrisma(), shop, adminGraphqlFor),
 });
 
 /**
@@ -47,4 +46,13 @@ export function prepareWebhooksOnWorkerThreads(workerFile: string) {
 function demoReceivedAt(headers: HeaderReader): Date {
   const stated = Date.parse(headers.get("x-demo-delivered-at") ?? "");
   return Number.isNaN(stated) ? new Date() : new Date(stated);
+}
+
+/**
+ * Loaded on first use: the Shopify module opens session storage on import, which the intake needs
+ * only for an uninstall, and which processes or tests that never see one should not start.
+ */
+async function adminGraphqlFor(shop: string) {
+  const { adminGraphqlForShop } = await import("../sources/shopify-reconciliation/shopify-admin.server");
+  return adminGraphqlForShop(shop);
 }
