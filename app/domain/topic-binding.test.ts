@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { examplesWhere, shopifyExampleBody } from "../../test/support/shopify-examples";
+import { examplesWhere, interchangeableTopics, shopifyExampleBody } from "../../test/support/shopify-examples";
 import { parseShopifyJson } from "./shopify-json";
 import { FULFILLMENT_ORDER_TOPICS, normalizeFulfillmentOrderWebhook, normalizeShopifyWebhook, SUPPORTED_TOPICS } from "./shopify-webhooks";
 import { shopMismatch, topicMismatch } from "./topic-binding";
@@ -8,17 +8,6 @@ const SUBSCRIBED: readonly string[] = [...SUPPORTED_TOPICS, ...FULFILLMENT_ORDER
 /** Bodies as the intake reads them: Shopify's exact ids, beyond 2^53 too. */
 const EXAMPLE_SHOP = "jsmith.myshopify.com";
 const EXAMPLES = examplesWhere((topic) => SUBSCRIBED.includes(topic)).map((e) => ({ ...e, example: parseShopifyJson(shopifyExampleBody(e.version, e.topic)!) }));
-
-/**
- * Bodies Shopify sends identically under two topics: nothing in them tells the topics apart, so no
- * check on the body can (decision 025 says what limits the harm).
- */
-const SAME_BODY_PAIRS = [
-  ["fulfillment_holds/added", "fulfillment_holds/released"],
-  ["fulfillment_events/create", "fulfillment_events/delete"],
-];
-/** Topics whose bodies are one resource's snapshot: sent under a sibling topic, they say the same thing. */
-const SNAPSHOT_FAMILIES = [/^orders\/(?!delete)/, /^fulfillments\//];
 
 const META = { webhookId: "wh-1", triggeredAt: "2026-01-01T00:00:00Z" };
 
@@ -34,12 +23,6 @@ function accepts(topic: string, body: unknown): boolean {
   }
 }
 
-function interchangeable(a: string, b: string): boolean {
-  if (a === b) return true;
-  if (SAME_BODY_PAIRS.some(([x, y]) => (a === x && b === y) || (a === y && b === x))) return true;
-  return SNAPSHOT_FAMILIES.some((family) => family.test(a) && family.test(b));
-}
-
 describe("topicMismatch over Shopify's examples", () => {
   it("has an example of every subscribed order topic", () => {
     expect(SUBSCRIBED.filter((topic) => !EXAMPLES.some((e) => e.topic === topic))).toEqual([]);
@@ -53,7 +36,7 @@ describe("topicMismatch over Shopify's examples", () => {
     const accepted: string[] = [];
     for (const { version, topic, example } of EXAMPLES) {
       for (const other of SUBSCRIBED) {
-        if (interchangeable(topic, other)) continue;
+        if (interchangeableTopics(topic, other)) continue;
         if (accepts(other, example)) accepted.push(`${version} ${topic} as ${other}`);
       }
     }

@@ -216,7 +216,7 @@ describe(`GDPR compliance webhooks on ${process.env.TEST_DATABASE ?? "sqlite"}`,
       update: {},
     });
     const ordersBefore = await db.prisma.order.count({ where: { shop: SHOP } });
-    const body = JSON.stringify({ shop_id: 1, shop_domain: SHOP });
+    const body = JSON.stringify(shopifyExample("2026-07", "shop/redact", SHOP));
     const answer = await receive(body, signedWebhookHeaders("shop/redact", body, { shop: SHOP, webhookId: "held-shop-redact" }));
     expect(answer).toMatchObject({ status: 200, body: expect.stringMatching(/not carried out/) });
     expect(await db.prisma.order.count({ where: { shop: SHOP } })).toBe(ordersBefore);
@@ -232,7 +232,7 @@ describe(`GDPR compliance webhooks on ${process.env.TEST_DATABASE ?? "sqlite"}`,
   it("shop/redact erases everything of the shop, keeps the record of the requests and completes only itself", async () => {
     const pendingBefore = await db.prisma.complianceRequest.findMany({ where: { shop: SHOP, completedAt: null }, select: { id: true } });
     expect(pendingBefore.length).toBeGreaterThan(0);
-    expect((await send("shop/redact", { shop_id: 1, shop_domain: SHOP })).status).toBe(200);
+    expect((await send("shop/redact", shopifyExample("2026-07", "shop/redact", SHOP))).status).toBe(200);
     expect(SHOP_SCOPED_MODELS).toEqual(expect.arrayContaining(["Event", "Order", "Session", "ApiKey"]));
     for (const model of SHOP_SCOPED_MODELS) {
       const delegate = (db.prisma as unknown as Record<string, { count(args: object): Promise<number> }>)[model.charAt(0).toLowerCase() + model.slice(1)];

@@ -61,3 +61,21 @@ export function examplesWhere(wanted: (topic: string) => boolean): Array<{ versi
       }),
   );
 }
+
+/**
+ * Bodies Shopify sends identically under two topics: nothing in them tells the topics apart, so no
+ * check on the body can (decision 025 says what limits the harm).
+ */
+const SAME_BODY_PAIRS = [
+  ["fulfillment_holds/added", "fulfillment_holds/released"],
+  ["fulfillment_events/create", "fulfillment_events/delete"],
+];
+/** Topics whose bodies are one resource's snapshot: sent under a sibling topic, they say the same thing. */
+const SNAPSHOT_FAMILIES = [/^orders\/(?!delete)/, /^fulfillments\//];
+
+/** Whether a body of topic `a` may pass as one of topic `b`: the only cross-topic bodies the intake cannot refuse. */
+export function interchangeableTopics(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (SAME_BODY_PAIRS.some(([x, y]) => (a === x && b === y) || (a === y && b === x))) return true;
+  return SNAPSHOT_FAMILIES.some((family) => family.test(a) && family.test(b));
+}
