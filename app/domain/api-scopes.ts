@@ -11,7 +11,7 @@ export const SCOPE_DESCRIPTIONS: Record<ApiScope, string> = {
   "feeds:write": "Send 3PL shipment files and carrier updates (warehouses, tracking services)",
 };
 
-export function isApiScope(value: string): value is ApiScope {
+function isApiScope(value: string): value is ApiScope {
   return (API_SCOPES as readonly string[]).includes(value);
 }
 

@@ -58,11 +58,6 @@ export async function rememberFulfillmentOrderLinks(
   return added;
 }
 
-/** Fulfillment orders that have deliveries waiting for their order, oldest first. */
-export async function waitingFulfillmentOrders(db: Db, shop: string): Promise<string[]> {
-  return [...(await firstWaitingSince(db, shop)).keys()];
-}
-
 /** Each waiting fulfillment order with the receipt of its first waiting delivery, oldest first. */
 async function firstWaitingSince(db: Db, shop: string): Promise<Map<string, Date>> {
   const rows = await db.pendingFeedItem.findMany({

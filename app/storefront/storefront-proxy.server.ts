@@ -41,7 +41,7 @@ export type StorefrontProxyDeps = {
  * right of it were appended by the app's own proxies, `trustedHops` of them. Too few entries for the
  * configured hops means the header did not come the expected way: such requests share one bucket.
  */
-export function clientAddress(forwardedFor: string | null, trustedHops: number): string {
+function clientAddress(forwardedFor: string | null, trustedHops: number): string {
   const entries = (forwardedFor ?? "").split(",").map((entry) => entry.trim());
   return entries[entries.length - 1 - trustedHops] || "unknown";
 }

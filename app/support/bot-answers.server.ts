@@ -37,7 +37,7 @@ export async function pruneExpiredBotAnswers(db: Db, now: Date): Promise<number>
  * The page reads a shop's newest REPORT_ANSWER_LIMIT answers only, so older ones inform nothing:
  * keeping at most that many per shop bounds the table whatever the rate of questions.
  */
-export async function trimBotAnswers(db: Db, shop: string, keep = REPORT_ANSWER_LIMIT): Promise<number> {
+async function trimBotAnswers(db: Db, shop: string, keep = REPORT_ANSWER_LIMIT): Promise<number> {
   const boundary = await db.botAnswer.findFirst({
     where: { shop },
     orderBy: [{ answeredAt: "desc" }, { id: "desc" }],
