@@ -1,5 +1,5 @@
 import type { Db } from "../db.server";
-import { BodyTooLargeError, readBodyWithLimit } from "../http/body.server";
+import { readJsonObject } from "../http/json-body.server";
 import type { VerifiedProxyQuery } from "./proxy-signature.server";
 import { createRateLimiter, type RateLimit, type RateLimiter } from "./rate-limiter";
 import { parseLookupClaims } from "./lookup-query";
@@ -53,17 +53,6 @@ export function trustedHopsFrom(value: string | undefined): number {
   return Number(value);
 }
 
-async function readClaims(request: Request): Promise<unknown> {
-  const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/json") return undefined;
-  try {
-    return JSON.parse(await readBodyWithLimit(request, LOOKUP_BODY_LIMIT));
-  } catch (error) {
-    if (error instanceof BodyTooLargeError || error instanceof SyntaxError) return undefined;
-    throw error;
-  }
-}
-
 /**
  * Requests Shopify forwards from /apps/order-status/* to <app>/proxy/*. The signature is checked
  * before anything else, and the handler reads only the record it verified: the shop and the
@@ -96,7 +85,8 @@ export function createStorefrontProxy(deps: StorefrontProxyDeps) {
       const orders = customerId ? await recentOrdersOfCustomer(deps.db, shop, customerId, at) : [];
       return json(200, JSON.stringify({ signedIn: customerId !== null, orders }));
     }
-    const claims = parseLookupClaims(await readClaims(request));
+    const body = await readJsonObject(request, LOOKUP_BODY_LIMIT);
+    const claims = parseLookupClaims(body.ok ? body.body : undefined);
     if (claims.kind === "invalid") return json(400, JSON.stringify({ error: "invalid_request" }));
     const order = await findOrderByContact(deps.db, shop, claims.name, claims.contact, at);
     return order ? json(200, JSON.stringify(order)) : json(404, NOT_FOUND_BODY);
