@@ -10,11 +10,10 @@ import { runDueJobs } from "../../app/jobs/scheduler.server";
 import type { GraphqlCall } from "../../app/sources/shopify-reconciliation/admin-graphql.server";
 import { scheduleBackfill, BACKFILL_JOB } from "../../app/sources/shopify-reconciliation/backfill-schedule.server";
 import type { GqlOrder } from "../../app/sources/shopify-reconciliation/order-mapping";
+import { backfillRecentOrders, type BackfillState } from "../../app/sources/shopify-reconciliation/backfill.server";
 import {
-  backfillRecentOrders,
   recheckOrders,
   reconcileUpdatedOrders,
-  type BackfillState,
   type ReconcileDeps,
   type WatermarkState,
 } from "../../app/sources/shopify-reconciliation/reconcile.server";

@@ -2,11 +2,9 @@
  * Reconciliation with Shopify: read orders from the Admin API and record what the event log lacks
  * (order-mapping.ts decides what that is). Three entry points share one write path:
  *  - reconcileUpdatedOrders: the scheduled job, orders updated since the persisted watermark;
- *  - backfillRecentOrders: once per install, the last N days through a bulk operation;
+ *  - backfillRecentOrders (backfill.server.ts): once per install, the last N days through a bulk operation;
  *  - recheckOrders: on demand, for given orders (the dashboard's "recheck with Shopify").
  */
-import { createInterface } from "node:readline";
-import { Readable } from "node:stream";
 import type { Db } from "../../db.server";
 import { stripPersonalDataOfAdminOrder } from "../../domain/personal-data";
 import type { EventSubmission } from "../../store/order-store.server";
@@ -14,7 +12,7 @@ import type { RecordEvents } from "../feed-delivery.server";
 import { rememberFulfillmentOrderLinks } from "../fulfillment-orders.server";
 import { AdminApiError, adminQuery, type GraphqlCall } from "./admin-graphql.server";
 import { knownFactsOf, legacyId, reconcileOrder, type GqlOrder } from "./order-mapping";
-import { BULK_OPERATION_QUERY, ORDERS_BY_ID_QUERY, START_BACKFILL_MUTATION, UPDATED_ORDERS_QUERY, backfillBulkQuery } from "./queries";
+import { ORDERS_BY_ID_QUERY, UPDATED_ORDERS_QUERY } from "./queries";
 
 export type ReconcileDeps = {
   db: Db;
@@ -27,7 +25,7 @@ export type ReconcileDeps = {
 
 export type ReconcileReport = { checked: number; repaired: number; events: number; missed: string[] };
 
-const emptyReport = (): ReconcileReport => ({ checked: 0, repaired: 0, events: 0, missed: [] });
+export const emptyReport = (): ReconcileReport => ({ checked: 0, repaired: 0, events: 0, missed: [] });
 const KNOWN_KINDS = ["order_snapshot", "fulfillment_snapshot", "fulfillment_event", "refund"];
 /** Missed facts listed in a report; the counts stay exact beyond it. */
 const MAX_LISTED = 50;
@@ -117,7 +115,7 @@ export async function reconcileUpdatedOrders(
 
 export const BY_ID_CHUNK = 25;
 
-async function reconcileByIds(deps: ReconcileDeps, shop: string, orderIds: readonly string[], report: ReconcileReport): Promise<void> {
+export async function reconcileByIds(deps: ReconcileDeps, shop: string, orderIds: readonly string[], report: ReconcileReport): Promise<void> {
   for (let i = 0; i < orderIds.length; i += BY_ID_CHUNK) {
     const ids = orderIds.slice(i, i + BY_ID_CHUNK).map((id) => (id.startsWith("gid://") ? id : `gid://shopify/Order/${id}`));
     const data = await adminQuery<{ nodes: Array<GqlOrder | null> }>(deps.graphql, ORDERS_BY_ID_QUERY, { ids }, { sleep: deps.sleep });
@@ -131,77 +129,4 @@ export async function recheckOrders(deps: ReconcileDeps, shop: string, orderIds:
   const report = emptyReport();
   await reconcileByIds(deps, shop, [...new Set(orderIds)], report);
   return report;
-}
-
-export type BackfillState = { done?: boolean; operationId?: string; since?: string; processed?: number; completedAt?: string };
-export type BackfillOutcome = { finished: boolean; report: ReconcileReport };
-
-export const BACKFILL_DAYS = 60;
-const POLLS_PER_RUN = 30;
-const POLL_INTERVAL_MS = 2000;
-
-type BulkOperation = { id: string; status: string; errorCode: string | null; objectCount: string; url: string | null; partialDataUrl: string | null };
-
-/**
- * The install backfill: a bulk operation lists the orders updated in the last BACKFILL_DAYS days,
- * their details are then compared in pages like a recheck. Every step is saved, so a restart picks up
- * the same operation and skips what was already compared. `finished: false` means "run me again soon".
- */
-export async function backfillRecentOrders(
-  deps: ReconcileDeps,
-  context: { shop: string; now: Date; state: BackfillState; saveState(state: BackfillState): Promise<void> },
-  options: { days?: number; pollIntervalMs?: number } = {},
-): Promise<BackfillOutcome> {
-  const report = emptyReport();
-  let state = context.state;
-  if (state.done) return { finished: true, report };
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  if (!state.operationId) {
-    const since = new Date(context.now.getTime() - (options.days ?? BACKFILL_DAYS) * 86_400_000).toISOString();
-    const started = await adminQuery<{ bulkOperationRunQuery: { bulkOperation: { id: string } | null; userErrors: Array<{ message: string }> } }>(
-      deps.graphql,
-      START_BACKFILL_MUTATION,
-      { query: backfillBulkQuery(since) },
-      { sleep: deps.sleep },
-    );
-    const operation = started.bulkOperationRunQuery.bulkOperation;
-    if (!operation) throw new AdminApiError(`could not start the backfill: ${started.bulkOperationRunQuery.userErrors.map((e) => e.message).join("; ")}`);
-    state = { operationId: operation.id, since, processed: 0 };
-    await context.saveState(state);
-  }
-  let operation: BulkOperation | null = null;
-  for (let poll = 0; poll < POLLS_PER_RUN; poll += 1) {
-    operation = (await adminQuery<{ bulkOperation: BulkOperation | null }>(deps.graphql, BULK_OPERATION_QUERY, { id: state.operationId }, { sleep: deps.sleep })).bulkOperation;
-    if (!operation || operation.status !== "CREATED" && operation.status !== "RUNNING") break;
-    await sleep(options.pollIntervalMs ?? POLL_INTERVAL_MS);
-  }
-  if (operation && (operation.status === "CREATED" || operation.status === "RUNNING")) return { finished: false, report };
-  if (!operation || operation.status !== "COMPLETED") {
-    // Start over next time: a failed, cancelled or expired operation cannot be resumed.
-    await context.saveState({});
-    throw new AdminApiError(`backfill bulk operation ${operation ? `${operation.status.toLowerCase()} (${operation.errorCode ?? "no code"})` : "vanished"}`);
-  }
-  const ids = operation.url ? await orderIdsFrom(await (deps.download ?? fetch)(operation.url)) : [];
-  let processed = state.processed ?? 0;
-  while (processed < ids.length) {
-    const chunk = ids.slice(processed, processed + BY_ID_CHUNK);
-    await reconcileByIds(deps, context.shop, chunk, report);
-    processed += chunk.length;
-    await context.saveState({ ...state, processed });
-  }
-  await context.saveState({ done: true, completedAt: new Date().toISOString(), since: state.since, processed });
-  return { finished: true, report };
-}
-
-/** Order gids from a bulk operation's JSONL result (one object per line; child lines carry __parentId). */
-async function orderIdsFrom(response: Response): Promise<string[]> {
-  if (!response.ok || !response.body) throw new AdminApiError(`could not download the backfill result (HTTP ${response.status})`);
-  const ids: string[] = [];
-  const lines = createInterface({ input: Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (!line.trim()) continue;
-    const row = JSON.parse(line) as { id?: string; __parentId?: string };
-    if (row.id && !row.__parentId && row.id.includes("/Order/")) ids.push(row.id);
-  }
-  return ids;
 }
