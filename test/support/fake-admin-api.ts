@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, validate, type GraphQLSchema } from "graphql";
 import type { GqlFulfillment, GqlOrder } from "../../app/sources/shopify-reconciliation/order-mapping";
+import { createFakeBulkOperations, type FakeBulkOperations } from "./fake-bulk-operations";
 import { loadIntrospectionSchema } from "./graphql-documents";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -130,6 +131,8 @@ export type FakeAdminApi = {
   maxOrdersPerPage: number;
   /** bulk operations report RUNNING for this many polls before COMPLETED */
   bulkPollsUntilDone: number;
+  /** the shop's bulk operations (test/support/fake-bulk-operations.ts) */
+  bulkOperations: FakeBulkOperations;
   stop(): Promise<void>;
 };
 
@@ -142,7 +145,6 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
   let throttledAvailable = 0;
   let failures = 0;
   let failureStatus = 503;
-  const bulk = new Map<string, { polls: number; since: string; ids: string[] }>();
   let lastRefill = Date.now();
   let api: FakeAdminApi;
 
@@ -163,7 +165,7 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
   });
   const sorted = () => [...api.orders].sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || (a.id < b.id ? -1 : 1));
 
-  function answer(operation: string, variables: Record<string, unknown>, port: number): { status: number; body: unknown } {
+  function answer(operation: string, variables: Record<string, unknown>): { status: number; body: unknown } {
     const ok = (data: unknown, requested: number) => {
       refill();
       if (api.bucket.available < requested) {
@@ -199,31 +201,11 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
       }
       case "StillInstalled":
         return ok({ shop: { id: gid("Shop", 548380009) } }, 1);
-      case "StartOrderBackfill": {
-        const since = /updated_at:>='([^']+)'/.exec(String(variables.query))?.[1] ?? "1970-01-01T00:00:00Z";
-        const id = gid("BulkOperation", 900 + bulk.size);
-        bulk.set(id, { polls: 0, since, ids: sorted().filter((o) => Date.parse(o.updatedAt) >= Date.parse(since)).map((o) => o.id) });
-        return ok({ bulkOperationRunQuery: { bulkOperation: { id, status: "CREATED" }, userErrors: [] } }, 10);
-      }
+      case "StartOrderBackfill":
+        return ok({ bulkOperationRunQuery: api.bulkOperations.runQuery(String(variables.query)) }, 10);
       case "BackfillStatus": {
-        const op = bulk.get(String(variables.id));
-        if (!op) return ok({ bulkOperation: null }, 1);
-        op.polls += 1;
-        const done = op.polls > api.bulkPollsUntilDone;
-        const number = String(variables.id).split("/").pop();
-        return ok(
-          {
-            bulkOperation: {
-              id: variables.id,
-              status: done ? "COMPLETED" : "RUNNING",
-              errorCode: null,
-              objectCount: String(done ? op.ids.length : 0),
-              url: done && op.ids.length > 0 ? `http://127.0.0.1:${port}/bulk/${number}.jsonl` : null,
-              partialDataUrl: null,
-            },
-          },
-          1,
-        );
+        const op = api.bulkOperations.read(String(variables.id));
+        return ok({ bulkOperation: op && { id: op.id, status: op.status, errorCode: op.errorCode, objectCount: op.objectCount, url: op.url, partialDataUrl: op.partialDataUrl } }, 1);
       }
       default:
         return { status: 200, body: { errors: [{ message: `fake Admin API does not know operation ${operation}` }] } };
@@ -234,17 +216,14 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const port = (server.address() as AddressInfo).port;
       const send = (status: number, body: unknown, type = "application/json") => {
         res.writeHead(status, { "Content-Type": type });
         res.end(typeof body === "string" ? body : JSON.stringify(body));
       };
       const bulkFile = /^\/bulk\/(\d+)\.jsonl$/.exec(req.url ?? "");
       if (req.method === "GET" && bulkFile) {
-        const op = bulk.get(gid("BulkOperation", bulkFile[1]));
-        if (!op) return send(404, "not found", "text/plain");
-        // Shopify's JSONL: one object per line, children (if any) after their parent with __parentId.
-        return send(200, op.ids.map((id) => JSON.stringify({ id, updatedAt: api.orders.find((o) => o.id === id)?.updatedAt })).join("\n") + "\n", "application/jsonl");
+        const result = api.bulkOperations.result(bulkFile[1]!);
+        return result === null ? send(404, "not found", "text/plain") : send(200, result, "application/jsonl");
       }
       if (req.method !== "POST" || !/^\/admin\/api\/2026-07\/graphql\.json$/.test(req.url ?? "")) return send(404, { errors: "Not Found" });
       if (req.headers["x-shopify-access-token"] !== accessToken) return send(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
@@ -276,12 +255,13 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
         lastRefill = Date.now();
         return send(200, { errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }], extensions: { cost: cost(2 + Number(variables.first ?? 1) * COST_PER_ORDER, null) } });
       }
-      const { status, body } = answer(operation, variables, port);
+      const { status, body } = answer(operation, variables);
       send(status, body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  const bulkOperations = createFakeBulkOperations({ orders: () => api.orders, baseUrl: () => api.url });
   api = {
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
@@ -291,7 +271,13 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
     requests: [],
     bucket: { maximumAvailable: 2000, restoreRate: 100_000, available: 2000 },
     maxOrdersPerPage: 50,
-    bulkPollsUntilDone: 1,
+    bulkOperations,
+    get bulkPollsUntilDone() {
+      return bulkOperations.pollsUntilDone;
+    },
+    set bulkPollsUntilDone(polls: number) {
+      bulkOperations.pollsUntilDone = polls;
+    },
     throttleNext(n, currentlyAvailable = 0) {
       throttled = n;
       throttledAvailable = currentlyAvailable;
