@@ -140,18 +140,19 @@ describe(`reconciliation on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
       return graphql(query, variables);
     };
     await expect(reconcileUpdatedOrders({ ...deps, graphql: failingGraphql }, ctx)).rejects.toThrow();
-    expect(box.state).toMatchObject({ watermark: "2026-03-01T00:00:00.000Z", cursor: expect.any(String), highest: "2026-03-05T12:09:00.000Z" });
+    // The watermark moved with the first page; the search resumes at its cursor.
+    expect(box.state).toMatchObject({ watermark: "2026-03-05T12:09:00Z", search: { since: "2026-02-28T23:55:00Z", cursor: expect.any(String), listed: 10 } });
     expect(await db.prisma.order.count()).toBe(10);
     expect(sleeps.length).toBeGreaterThan(0);
 
     fake.failNext(0, 500);
     fake.requests = [];
-    const savedCursor = (box.state as WatermarkState).cursor;
+    const savedCursor = (box.state as WatermarkState).search?.cursor;
     const report = await reconcileUpdatedOrders(deps, ctx);
-    expect(fake.requests[0]!.variables).toMatchObject({ after: savedCursor, query: "updated_at:>='2026-02-28T23:59:00.000Z'" });
+    expect(fake.requests[0]!.variables).toMatchObject({ after: savedCursor, query: "updated_at:>='2026-02-28T23:55:00Z'" });
     expect(report.checked).toBe(15);
     expect(await db.prisma.order.count()).toBe(25);
-    expect(box.state).toEqual({ watermark: "2026-03-05T12:24:00.000Z" });
+    expect(box.state).toEqual({ watermark: "2026-03-05T12:24:00Z" });
     expect((await order("7000024")).status).toBe("in_transit");
   });
 

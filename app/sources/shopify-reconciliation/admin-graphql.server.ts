@@ -60,7 +60,12 @@ export function fromShopifyAdmin(graphql: ShopifyGraphqlFunction): GraphqlCall {
   };
 }
 
-export type AdminQueryOptions = { sleep?: (ms: number) => Promise<void>; maxAttempts?: number };
+export type AdminQueryOptions = {
+  sleep?: (ms: number) => Promise<void>;
+  maxAttempts?: number;
+  /** told the cost of each answered query, for callers that size their next page by it */
+  onCost?: (cost: QueryCost) => void;
+};
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -96,6 +101,7 @@ export async function adminQuery<T>(call: GraphqlCall, query: string, variables:
     }
     // Pace the next call now rather than have it bounce: the next page costs about what this one did.
     if (cost) {
+      options.onCost?.(cost);
       const wait = refillWait(cost.throttleStatus, cost.requestedQueryCost);
       if (wait > 0) await sleep(wait);
     }

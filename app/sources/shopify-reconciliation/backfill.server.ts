@@ -6,7 +6,8 @@ import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import { AdminApiError, adminQuery } from "./admin-graphql.server";
 import { BULK_OPERATION_QUERY, START_BACKFILL_MUTATION, backfillBulkQuery } from "./queries";
-import { BY_ID_CHUNK, emptyReport, reconcileByIds, type ReconcileDeps, type ReconcileReport } from "./reconcile.server";
+import { BY_ID_CHUNK } from "./queries";
+import { emptyReport, reconcileByIds, type ReconcileDeps, type ReconcileReport } from "./reconcile.server";
 
 export type BackfillState = { done?: boolean; operationId?: string; since?: string; processed?: number; completedAt?: string };
 export type BackfillOutcome = { finished: boolean; report: ReconcileReport };

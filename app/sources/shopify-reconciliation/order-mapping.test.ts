@@ -33,7 +33,7 @@ const adminView = () =>
     [fixture("two-box-order.refund-unshipped")],
   );
 
-const known = (events: readonly OrderEvent[]) => knownFactsOf(events.map((e) => ({ kind: e.kind, data: e.data })));
+const known = (events: readonly OrderEvent[]) => knownFactsOf(events.map((e) => ({ kind: e.kind, data: e.data, occurredAt: e.occurredAt })));
 const statusOf = (events: readonly OrderEvent[]) => rollup(events, NOW).status;
 
 describe("reconciliation events", () => {

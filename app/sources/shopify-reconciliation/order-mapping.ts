@@ -59,6 +59,16 @@ export type GqlOrder = {
   lineItems: { nodes: GqlLineItem[] };
   fulfillments: GqlFulfillment[];
   refunds: Array<{ id: string; createdAt: string | null; refundLineItems: { nodes: Array<{ quantity: number; restockType: string; lineItem: { id: string } }> } }>;
+  /** absent when the query did not ask; holds are then left as the log has them */
+  fulfillmentOrders?: { nodes: GqlFulfillmentOrder[] };
+};
+
+export type GqlFulfillmentOrder = {
+  id: string;
+  /** FulfillmentOrderStatus: OPEN | IN_PROGRESS | ON_HOLD | SCHEDULED | INCOMPLETE | CLOSED | CANCELLED */
+  status: string;
+  updatedAt: string;
+  fulfillmentHolds: Array<{ id: string; reason: string }>;
 };
 
 /** What the log already holds about an order, read from its stored events. */
@@ -69,12 +79,16 @@ export type KnownFacts = {
   fulfillments: ReadonlyMap<string, string | null>;
   fulfillmentEventIds: ReadonlySet<string>;
   refundIds: ReadonlySet<string>;
+  /** fulfillment order id -> the holds the log leaves on it ("*" for a hold it cannot name), and its latest hold event's time */
+  holds: ReadonlyMap<string, { held: ReadonlySet<string>; lastAt: string }>;
 };
 
-export const NOTHING_KNOWN: KnownFacts = { orderUpdatedAt: null, fulfillments: new Map(), fulfillmentEventIds: new Set(), refundIds: new Set() };
+export const NOTHING_KNOWN: KnownFacts = { orderUpdatedAt: null, fulfillments: new Map(), fulfillmentEventIds: new Set(), refundIds: new Set(), holds: new Map() };
 
-/** A stored event as read back for KnownFacts: its kind and its normalised data. */
-export type StoredFact = { kind: string; data: unknown };
+/** A stored event as read back for KnownFacts: its kind, its normalised data and when it happened. */
+export type StoredFact = { kind: string; data: unknown; occurredAt: string };
+
+const HOLD_KINDS = new Set(["fulfillment_hold_added", "fulfillment_hold_released"]);
 
 export function knownFactsOf(stored: readonly StoredFact[]): KnownFacts {
   let orderUpdatedAt: string | null = null;
@@ -85,6 +99,7 @@ export function knownFactsOf(stored: readonly StoredFact[]): KnownFacts {
   const seeFulfillment = (f: Pick<FulfillmentData, "id" | "updatedAt">) => fulfillments.set(f.id, later(fulfillments.get(f.id), f.updatedAt));
   for (const { kind, data } of stored) {
     const d = data as Record<string, unknown>;
+    if (HOLD_KINDS.has(kind)) continue;
     if (kind === "order_snapshot") {
       orderUpdatedAt = later(orderUpdatedAt, d.updatedAt as string | null);
       for (const f of (d.fulfillments as FulfillmentData[] | undefined) ?? []) seeFulfillment(f);
@@ -92,7 +107,28 @@ export function knownFactsOf(stored: readonly StoredFact[]): KnownFacts {
     else if (kind === "fulfillment_event") fulfillmentEventIds.add(String(d.id));
     else if (kind === "refund") refundIds.add(String(d.refundId));
   }
-  return { orderUpdatedAt, fulfillments, fulfillmentEventIds, refundIds };
+  return { orderUpdatedAt, fulfillments, fulfillmentEventIds, refundIds, holds: heldByFulfillmentOrder(stored) };
+}
+
+/** The holds the log leaves standing, folded as the rollup folds them: in time order, a hold before its release. */
+function heldByFulfillmentOrder(stored: readonly StoredFact[]): Map<string, { held: Set<string>; lastAt: string }> {
+  const holdEvents = stored
+    .filter((s) => HOLD_KINDS.has(s.kind))
+    .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || (a.kind === "fulfillment_hold_added" ? -1 : 1) - (b.kind === "fulfillment_hold_added" ? -1 : 1));
+  const holds = new Map<string, { held: Set<string>; lastAt: string }>();
+  for (const { kind, data, occurredAt } of holdEvents) {
+    const d = data as { fulfillmentOrderId: string; holdId: string | null };
+    const state = holds.get(d.fulfillmentOrderId) ?? { held: new Set<string>(), lastAt: occurredAt };
+    state.lastAt = occurredAt;
+    if (kind === "fulfillment_hold_added") state.held.add(d.holdId ?? "*");
+    else if (d.holdId === null) state.held.clear();
+    else {
+      state.held.delete(d.holdId);
+      state.held.delete("*");
+    }
+    holds.set(d.fulfillmentOrderId, state);
+  }
+  return holds;
 }
 
 /** "gid://shopify/Order/123" -> "123", the form webhooks use. */
@@ -241,5 +277,46 @@ export function reconcileOrder(order: GqlOrder, known: KnownFacts): Reconciled {
       },
     });
   }
+  for (const fo of order.fulfillmentOrders?.nodes ?? []) reconcileHolds(orderId, fo, known, events, missed);
   return { orderId, events, missed };
+}
+
+/**
+ * Holds as Shopify shows them now against the holds the log leaves standing: a missed hold is added, a
+ * missed release released. Both are dated no earlier than the log's latest hold event on that
+ * fulfillment order, so the rollup, which folds holds in time order, ends where Shopify is.
+ */
+function reconcileHolds(orderId: string, fo: GqlFulfillmentOrder, known: KnownFacts, events: OrderEvent[], missed: string[]): void {
+  const fulfillmentOrderId = legacyId(fo.id);
+  const standing = known.holds.get(fulfillmentOrderId);
+  const updatedAt = toUtcIso(fo.updatedAt) ?? fo.updatedAt;
+  const at = standing && Date.parse(standing.lastAt) >= Date.parse(updatedAt) ? new Date(Date.parse(standing.lastAt) + 1).toISOString() : updatedAt;
+  const shown = new Map(fo.fulfillmentHolds.map((h) => [legacyId(h.id), h.reason.toLowerCase()]));
+  for (const [holdId, reason] of shown) {
+    if (standing?.held.has(holdId)) continue;
+    missed.push(`hold on fulfillment order ${fulfillmentOrderId}`);
+    events.push({
+      source: "reconciliation",
+      kind: "fulfillment_hold_added",
+      orderId,
+      occurredAt: at,
+      dedupeKey: `reconciliation:hold:${holdId}`,
+      data: { fulfillmentOrderId, holdId, reason },
+    });
+  }
+  if (!standing || standing.held.size === 0) return;
+  const release = (holdId: string | null) => {
+    missed.push(`release of fulfillment order ${fulfillmentOrderId}`);
+    events.push({
+      source: "reconciliation",
+      kind: "fulfillment_hold_released",
+      orderId,
+      occurredAt: at,
+      dedupeKey: `reconciliation:hold_released:${fulfillmentOrderId}:${holdId ?? "all"}:${at}`,
+      data: { fulfillmentOrderId, holdId, reason: null },
+    });
+  };
+  if (shown.size === 0) return release(null);
+  // A hold the log cannot name ("*") stays while Shopify still shows one.
+  for (const holdId of standing.held) if (holdId !== "*" && !shown.has(holdId)) release(holdId);
 }

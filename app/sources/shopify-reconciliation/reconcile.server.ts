@@ -10,9 +10,10 @@ import { stripPersonalDataOfAdminOrder } from "../../domain/personal-data";
 import type { EventSubmission } from "../../store/order-store.server";
 import type { RecordEvents } from "../feed-delivery.server";
 import { rememberFulfillmentOrderLinks } from "../fulfillment-orders.server";
-import { AdminApiError, adminQuery, type GraphqlCall } from "./admin-graphql.server";
-import { knownFactsOf, legacyId, reconcileOrder, type GqlOrder } from "./order-mapping";
-import { ORDERS_BY_ID_QUERY, UPDATED_ORDERS_QUERY } from "./queries";
+import { AdminApiError, adminQuery, type GraphqlCall, type QueryCost } from "./admin-graphql.server";
+import { knownFactsOf, legacyId, reconcileOrder, type StoredFact } from "./order-mapping";
+import { completeOrders, type AdminRead, type CompleteOrders, type OrderFirstPage } from "./order-reader.server";
+import { BY_ID_CHUNK, ORDERS_BY_ID_QUERY, RECONCILIATION_PAGE_SIZE, UPDATED_ORDERS_QUERY } from "./queries";
 
 export type ReconcileDeps = {
   db: Db;
@@ -23,104 +24,149 @@ export type ReconcileDeps = {
   download?: (url: string) => Promise<Response>;
 };
 
-export type ReconcileReport = { checked: number; repaired: number; events: number; missed: string[] };
+export type ReconcileReport = {
+  checked: number;
+  repaired: number;
+  events: number;
+  missed: string[];
+  /** orders read only in part: more fulfillments or refunds than one query affords */
+  incomplete: string[];
+  /** ids asked for that Shopify did not show: deleted, another shop's, or older than the 60 days read_orders reaches */
+  notShown: string[];
+};
 
-export const emptyReport = (): ReconcileReport => ({ checked: 0, repaired: 0, events: 0, missed: [] });
-const KNOWN_KINDS = ["order_snapshot", "fulfillment_snapshot", "fulfillment_event", "refund"];
-/** Missed facts listed in a report; the counts stay exact beyond it. */
+export const emptyReport = (): ReconcileReport => ({ checked: 0, repaired: 0, events: 0, missed: [], incomplete: [], notShown: [] });
+const KNOWN_KINDS = ["order_snapshot", "fulfillment_snapshot", "fulfillment_event", "refund", "fulfillment_hold_added", "fulfillment_hold_released"];
+/** Orders named in a report's lists; the counts stay exact beyond it. */
 const MAX_LISTED = 50;
+const listIn = (list: string[], item: string) => void (list.length < MAX_LISTED && list.push(item));
 
 /** Compares orders as Shopify shows them with the shop's log and records the difference. */
-async function applyOrders(deps: ReconcileDeps, shop: string, orders: readonly GqlOrder[], receivedAt: Date, report: ReconcileReport): Promise<void> {
+async function applyOrders(deps: ReconcileDeps, shop: string, read: CompleteOrders, receivedAt: Date, report: ReconcileReport): Promise<void> {
+  const { orders } = read;
+  for (const name of read.incomplete) listIn(report.incomplete, name);
   if (orders.length === 0) return;
   const ids = orders.map((o) => legacyId(o.id));
-  const stored = await deps.db.event.findMany({ where: { shop, orderId: { in: ids }, kind: { in: KNOWN_KINDS } }, select: { orderId: true, kind: true, data: true } });
-  const byOrder = new Map<string, Array<{ kind: string; data: unknown }>>();
-  for (const row of stored) byOrder.set(row.orderId, [...(byOrder.get(row.orderId) ?? []), { kind: row.kind, data: JSON.parse(row.data) }]);
+  const stored = await deps.db.event.findMany({
+    where: { shop, orderId: { in: ids }, kind: { in: KNOWN_KINDS } },
+    select: { orderId: true, kind: true, data: true, occurredAt: true },
+  });
+  const byOrder = new Map<string, StoredFact[]>();
+  for (const row of stored) {
+    byOrder.set(row.orderId, [...(byOrder.get(row.orderId) ?? []), { kind: row.kind, data: JSON.parse(row.data), occurredAt: row.occurredAt.toISOString() }]);
+  }
   const submissions: EventSubmission[] = [];
   for (const order of orders) {
     const reconciled = reconcileOrder(order, knownFactsOf(byOrder.get(legacyId(order.id)) ?? []));
     report.checked += 1;
     if (reconciled.events.length === 0) continue;
     report.repaired += 1;
-    for (const what of reconciled.missed) if (report.missed.length < MAX_LISTED) report.missed.push(`${order.name}: ${what}`);
+    for (const what of reconciled.missed) listIn(report.missed, `${order.name}: ${what}`);
     const raw = JSON.stringify({ source: "admin-graphql", displayFulfillmentStatus: order.displayFulfillmentStatus, order: stripPersonalDataOfAdminOrder(order) });
     submissions.push({ shop, events: reconciled.events.map((e) => ({ ...e, raw })), receivedAt });
   }
   // Hold webhooks name only a fulfillment order: what is read here resolves them (fulfillment-orders.server.ts).
-  const links = orders.flatMap((order) =>
-    ((order as GqlOrderWithFulfillmentOrders).fulfillmentOrders?.nodes ?? []).map((fo) => ({ fulfillmentOrderId: legacyId(fo.id), orderId: legacyId(order.id) })),
-  );
+  const links = orders.flatMap((order) => (order.fulfillmentOrders?.nodes ?? []).map((fo) => ({ fulfillmentOrderId: legacyId(fo.id), orderId: legacyId(order.id) })));
   await rememberFulfillmentOrderLinks(deps.db, shop, links, "reconciliation", receivedAt);
   if (submissions.length === 0) return;
   const outcomes = await deps.record(submissions);
   report.events += outcomes.reduce((sum, o) => sum + o.stored, 0);
 }
 
-type GqlOrderWithFulfillmentOrders = GqlOrder & { fulfillmentOrders?: { nodes: Array<{ id: string }> } };
-
-type OrdersPage = { orders: { nodes: GqlOrder[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+type OrdersPage = { orders: { nodes: OrderFirstPage[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
 
 export type WatermarkState = {
-  /** updatedAt up to which every order has been compared */
+  /** updatedAt (whole seconds) up to which every order Shopify's search showed has been compared */
   watermark?: string;
-  /** the run in progress: its lower bound, the next page's cursor, the latest updatedAt seen so far */
-  since?: string;
-  cursor?: string | null;
-  highest?: string;
+  /** the search in progress: its lower bound, the next page's cursor, how many orders it has listed */
+  search?: { since: string; cursor: string | null; listed: number };
 };
 
-export const RECONCILIATION_PAGE_SIZE = 10;
-/** An order saved in the same second as the watermark is read again rather than missed. */
-const OVERLAP_MS = 60_000;
+/**
+ * Shopify's search index trails writes: an order saved just before the watermark may be listed only
+ * later, so each run starts this far before it. Re-reading adds nothing (dedupe keys).
+ */
+export const SEARCH_LAG_MARGIN_MS = 5 * 60_000;
 /** Without a watermark (first run), look this far back; the install backfill covers the rest. */
 const FIRST_RUN_LOOKBACK_MS = 24 * 3_600_000;
+/**
+ * Shopify stops paginating a search after 25,000 objects ("Paginating results with GraphQL"): a search
+ * is started afresh from the watermark before it lists this many.
+ */
+export const ORDERS_PER_SEARCH = 20_000;
+
+const wholeSecond = (iso: string) => new Date(Math.floor(Date.parse(iso) / 1000) * 1000).toISOString().replace(".000Z", "Z");
+const laterOf = (a: string | undefined, b: string) => (a && Date.parse(a) >= Date.parse(b) ? a : b);
+
+function readerFor(deps: ReconcileDeps, onCost?: (cost: QueryCost) => void): AdminRead {
+  return (query, variables) => adminQuery(deps.graphql, query, variables, { sleep: deps.sleep, onCost });
+}
 
 /**
- * Orders updated since the watermark, page by page (cursors). The position is saved after every page,
- * so a restart mid-run resumes at the next page; the watermark moves only when the run completes.
+ * Orders updated since the watermark, oldest update first. The watermark moves with every page, so a
+ * run stopped anywhere (restart, error, a backlog of any size) continues from where it was; a search
+ * nearing Shopify's pagination cap is started again from the watermark.
  */
 export async function reconcileUpdatedOrders(
   deps: ReconcileDeps,
   context: { shop: string; now: Date; state: WatermarkState; saveState(state: WatermarkState): Promise<void> },
+  options: { ordersPerSearch?: number } = {},
 ): Promise<ReconcileReport> {
-  const { state } = context;
-  const since =
-    state.since ?? new Date(state.watermark ? Date.parse(state.watermark) - OVERLAP_MS : context.now.getTime() - FIRST_RUN_LOOKBACK_MS).toISOString();
-  let cursor = state.cursor ?? null;
-  let highest = state.highest ?? state.watermark ?? since;
+  const ordersPerSearch = options.ordersPerSearch ?? ORDERS_PER_SEARCH;
+  let watermark = context.state.watermark;
+  const start = watermark ? Date.parse(watermark) - SEARCH_LAG_MARGIN_MS : context.now.getTime() - FIRST_RUN_LOOKBACK_MS;
+  let search = context.state.search ?? { since: wholeSecond(new Date(start).toISOString()), cursor: null, listed: 0 };
   let pageSize = RECONCILIATION_PAGE_SIZE;
+  let lastCost: QueryCost | null = null;
+  const read = readerFor(deps, (cost) => (lastCost = cost));
   const report = emptyReport();
   for (;;) {
     let page: OrdersPage;
     try {
-      page = await adminQuery<OrdersPage>(deps.graphql, UPDATED_ORDERS_QUERY, { first: pageSize, after: cursor, query: `updated_at:>='${since}'` }, { sleep: deps.sleep });
+      page = await read<OrdersPage>(UPDATED_ORDERS_QUERY, { first: pageSize, after: search.cursor, query: `updated_at:>='${search.since}'` });
     } catch (error) {
-      // A page Shopify finds too costly is asked again, smaller.
+      // A page Shopify finds too costly (its pricing is ours to estimate) is asked again, smaller.
       if (error instanceof AdminApiError && error.codes.includes("MAX_COST_EXCEEDED") && pageSize > 1) {
         pageSize = Math.max(1, Math.floor(pageSize / 2));
         continue;
       }
       throw error;
     }
-    await applyOrders(deps, context.shop, page.orders.nodes, new Date(), report);
-    for (const o of page.orders.nodes) if (Date.parse(o.updatedAt) > Date.parse(highest)) highest = new Date(Date.parse(o.updatedAt)).toISOString();
-    cursor = page.orders.pageInfo.endCursor;
-    if (!page.orders.pageInfo.hasNextPage) break;
-    await context.saveState({ watermark: state.watermark, since, cursor, highest });
+    const { nodes, pageInfo } = page.orders;
+    await applyOrders(deps, context.shop, await completeOrders(read, nodes), new Date(), report);
+    const last = nodes.at(-1);
+    if (last) watermark = laterOf(watermark, wholeSecond(last.updatedAt));
+    if (!pageInfo.hasNextPage) break;
+    search = { since: search.since, cursor: pageInfo.endCursor, listed: search.listed + nodes.length };
+    // Orders saved in the watermark's second are listed again by the new search: ties are read twice, never skipped.
+    if (search.listed + pageSize > ordersPerSearch && watermark && Date.parse(watermark) > Date.parse(search.since)) {
+      search = { since: watermark, cursor: null, listed: 0 };
+    }
+    pageSize = affordablePageSize(pageSize, lastCost);
+    await context.saveState({ watermark, search });
   }
-  await context.saveState({ watermark: highest });
+  await context.saveState({ watermark });
   return report;
 }
 
-export const BY_ID_CHUNK = 25;
+/** A page must fit the shop's bucket, whose size depends on its plan: never ask more than it holds. */
+function affordablePageSize(current: number, cost: QueryCost | null): number {
+  if (!cost || current <= 0) return current;
+  const perOrder = Math.max(1, (cost.requestedQueryCost - 2) / current);
+  const fits = Math.floor((cost.throttleStatus.maximumAvailable - 2) / perOrder);
+  return Math.max(1, Math.min(RECONCILIATION_PAGE_SIZE, fits));
+}
 
 export async function reconcileByIds(deps: ReconcileDeps, shop: string, orderIds: readonly string[], report: ReconcileReport): Promise<void> {
+  const read = readerFor(deps);
   for (let i = 0; i < orderIds.length; i += BY_ID_CHUNK) {
     const ids = orderIds.slice(i, i + BY_ID_CHUNK).map((id) => (id.startsWith("gid://") ? id : `gid://shopify/Order/${id}`));
-    const data = await adminQuery<{ nodes: Array<GqlOrder | null> }>(deps.graphql, ORDERS_BY_ID_QUERY, { ids }, { sleep: deps.sleep });
-    // nodes() answers null (or an empty object) for ids that are not orders of this shop.
-    await applyOrders(deps, shop, data.nodes.filter((n): n is GqlOrder => !!n && typeof n.id === "string"), new Date(), report);
+    const data = await read<{ nodes: Array<OrderFirstPage | null> }>(ORDERS_BY_ID_QUERY, { ids });
+    // nodes() answers null (or an empty object) for ids that are not orders this app may read.
+    const shown = data.nodes.filter((n): n is OrderFirstPage => !!n && typeof n.id === "string");
+    const shownIds = new Set(shown.map((o) => o.id));
+    for (const id of ids) if (!shownIds.has(id)) listIn(report.notShown, legacyId(id));
+    await applyOrders(deps, shop, await completeOrders(read, shown), new Date(), report);
   }
 }
 
