@@ -144,3 +144,61 @@ describe("fulfillment status", () => {
     expect(fromAdminApi.items.shipped).toBe(graphqlStatus === "SUCCESS" ? 1 : 0);
   });
 });
+
+describe("fulfillment holds", () => {
+  const orderId = "5801234567001";
+  const placed = deliverOnce("orders/create", "two-box-order.create");
+  const heldByWebhook = (holdId: string | null, at: string, kind: "fulfillment_hold_added" | "fulfillment_hold_released" = "fulfillment_hold_added"): OrderEvent => ({
+    source: "shopify",
+    kind,
+    orderId,
+    occurredAt: at,
+    dedupeKey: `wh-${kind}-${holdId}-${at}`,
+    data: { fulfillmentOrderId: "7001", holdId, reason: kind === "fulfillment_hold_added" ? "incorrect_address" : null },
+  });
+  const shownWith = (status: string, updatedAt: string, holds: Array<{ id: string; reason: string }>) => ({
+    ...graphqlOrderFromRest(fixture("two-box-order.create")),
+    fulfillmentOrders: { nodes: [{ id: "gid://shopify/FulfillmentOrder/7001", status, updatedAt, fulfillmentHolds: holds }] },
+  });
+  const healed = (log: OrderEvent[], shown: ReturnType<typeof shownWith>) => {
+    const added = reconcileOrder(shown, known(log)).events.filter((e) => e.kind.startsWith("fulfillment_hold"));
+    return { added, log: [...log, ...added] };
+  };
+
+  it("a missed release heals: Shopify shows the fulfillment order open, the log still holds it", () => {
+    const log = [...placed, heldByWebhook("91", "2026-03-02T10:00:00Z")];
+    expect(statusOf(log).status).toBe("on_hold");
+    const { added, log: after } = healed(log, shownWith("OPEN", "2026-03-02T12:00:00Z", []));
+    expect(added).toMatchObject([{ kind: "fulfillment_hold_released", occurredAt: "2026-03-02T12:00:00.000Z", data: { fulfillmentOrderId: "7001", holdId: null } }]);
+    expect(statusOf(after).status).toBe("unfulfilled");
+    expect(healed(after, shownWith("OPEN", "2026-03-02T12:00:00Z", [])).added).toEqual([]);
+  });
+
+  it("a missed hold heals, with Shopify's reason, and only once", () => {
+    const { added, log } = healed(placed, shownWith("ON_HOLD", "2026-03-02T12:00:00Z", [{ id: "gid://shopify/FulfillmentHold/92", reason: "AWAITING_PAYMENT" }]));
+    expect(added).toMatchObject([{ kind: "fulfillment_hold_added", data: { fulfillmentOrderId: "7001", holdId: "92", reason: "awaiting_payment" } }]);
+    expect(statusOf(log).status).toBe("on_hold");
+    expect(healed(log, shownWith("ON_HOLD", "2026-03-02T12:00:00Z", [{ id: "gid://shopify/FulfillmentHold/92", reason: "AWAITING_PAYMENT" }])).added).toEqual([]);
+  });
+
+  it("of stacked holds, only the one Shopify no longer shows is released", () => {
+    const log = [...placed, heldByWebhook("91", "2026-03-02T10:00:00Z"), heldByWebhook("92", "2026-03-02T10:05:00Z")];
+    const { added, log: after } = healed(log, shownWith("ON_HOLD", "2026-03-02T11:00:00Z", [{ id: "gid://shopify/FulfillmentHold/92", reason: "INCORRECT_ADDRESS" }]));
+    expect(added).toMatchObject([{ kind: "fulfillment_hold_released", data: { holdId: "91" } }]);
+    expect(statusOf(after).status).toBe("on_hold");
+  });
+
+  it("a release is dated after the log's latest hold event, so the rollup ends where Shopify is", () => {
+    // The webhook's time can be later than the fulfillment order's updatedAt.
+    const log = [...placed, heldByWebhook("91", "2026-03-02T12:00:05Z")];
+    const { added, log: after } = healed(log, shownWith("OPEN", "2026-03-02T12:00:00Z", []));
+    expect(added[0]!.occurredAt).toBe("2026-03-02T12:00:05.001Z");
+    expect(statusOf(after).status).toBe("unfulfilled");
+  });
+
+  it("what the log already agrees with adds nothing", () => {
+    const log = [...placed, heldByWebhook("91", "2026-03-02T10:00:00Z"), heldByWebhook(null, "2026-03-02T11:00:00Z", "fulfillment_hold_released")];
+    expect(healed(log, shownWith("OPEN", "2026-03-02T11:00:00Z", [])).added).toEqual([]);
+    expect(healed(placed, shownWith("CLOSED", "2026-03-02T11:00:00Z", [])).added).toEqual([]);
+  });
+});
