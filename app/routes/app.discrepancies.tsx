@@ -104,13 +104,21 @@ export default function Discrepancies() {
       )}
       {recheckResult && (
         <div style={{ marginBottom: 16 }}>
-          <Banner tone={recheckResult.error ? "warning" : "success"} title="Recheck with Shopify">
+          <Banner tone={recheckResult.error || recheckResult.recheck?.notShown.length || recheckResult.recheck?.incomplete.length ? "warning" : "success"} title="Recheck with Shopify">
             <p>
               {recheckResult.error ??
                 (recheckResult.recheck && recheckResult.recheck.repaired > 0
                   ? `Shopify knew more than we had heard about ${recheckResult.recheck.repaired} of ${recheckResult.recheck.checked} orders; recorded, and their discrepancies re-evaluated.`
                   : `Shopify agrees with what we have for the ${recheckResult.recheck?.checked ?? 0} orders checked.`)}
             </p>
+            {!!recheckResult.recheck?.notShown.length && (
+              <p>
+                {`Shopify did not show ${recheckResult.recheck.notShown.length} of the orders (ids ${recheckResult.recheck.notShown.join(", ")}). An order placed more than 60 days ago can only be read with the read_all_orders scope, which this app does not request; a deleted order is not shown either.`}
+              </p>
+            )}
+            {!!recheckResult.recheck?.incomplete.length && (
+              <p>{`Checked in part, as they hold more fulfillments or refunds than one request can read: ${recheckResult.recheck.incomplete.join(", ")}.`}</p>
+            )}
           </Banner>
         </div>
       )}
