@@ -18,6 +18,21 @@ export type JobContext = {
 /** A job may ask to run again sooner or later than its interval (e.g. a per-shop schedule). */
 export type JobOutcome = void | { runAgainInMs?: number };
 
+/**
+ * Thrown by a run that failed and keeps a backoff of its own: the scheduler records `failure` as the
+ * run's error, as for any failure, but runs the job again `runAgainInMs` later instead of after its
+ * interval (a job whose interval is a month would otherwise not retry for a month).
+ */
+export class RetryJobLater extends Error {
+  constructor(
+    readonly failure: unknown,
+    readonly runAgainInMs: number,
+  ) {
+    super(failure instanceof Error ? failure.message : "failed");
+    this.name = failure instanceof Error ? failure.name : "Error";
+  }
+}
+
 export type JobDefinition = {
   name: string;
   everyMs: number;

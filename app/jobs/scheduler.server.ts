@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import type { Db } from "../db.server";
-import type { JobDefinition } from "./registry.server";
+import { RetryJobLater, type JobDefinition } from "./registry.server";
 
 export type RunReport = { job: string; shop: string; ok: boolean; error?: string };
 
@@ -66,6 +66,7 @@ async function runLeased(db: Db, job: JobDefinition, shop: string, owner: string
   renew.unref();
   let outcome: Awaited<ReturnType<JobDefinition["runForShop"]>> = undefined;
   let error: string | null = null;
+  let retryInMs: number | null = null;
   try {
     outcome = await job.runForShop({
       db,
@@ -79,11 +80,12 @@ async function runLeased(db: Db, job: JobDefinition, shop: string, owner: string
   } catch (e) {
     // Only the message: a job's error must not carry tokens or customer data into the log table.
     error = e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 1000) : "failed";
+    if (e instanceof RetryJobLater) retryInMs = e.runAgainInMs;
   } finally {
     clearInterval(renew);
   }
   const finished = clock();
-  const delay = error === null && outcome && typeof outcome.runAgainInMs === "number" ? outcome.runAgainInMs : job.everyMs;
+  const delay = error === null ? (outcome && typeof outcome.runAgainInMs === "number" ? outcome.runAgainInMs : job.everyMs) : (retryInMs ?? job.everyMs);
   await db.jobRun.updateMany({
     where: { job: job.name, shop, leaseOwner: owner },
     data: { leaseOwner: null, leaseUntil: null, lastFinishedAt: finished, lastError: error, nextRunAt: new Date(finished.getTime() + delay) },
