@@ -91,7 +91,6 @@ beforeEach(async () => {
   for (const model of [p.event, p.order, p.shipment, p.trackingNumber, p.sourceClaim, p.jobRun]) await (model as { deleteMany(): Promise<unknown> }).deleteMany();
   fake.orders = [];
   fake.requests = [];
-  fake.maxOrdersPerPage = 50;
   fake.bulkPollsUntilDone = 1;
   fake.bucket.maximumAvailable = 2000;
   fake.bucket.available = 2000;
@@ -123,7 +122,7 @@ describe(`reconciliation on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
       expect(raw.toLowerCase()).not.toContain("camille.tremblay@example.com");
       expect(raw).not.toContain("555-0142");
     }
-    expect(box.state).toEqual({ watermark: "2026-03-02T14:15:13.000Z" });
+    expect(box.state).toEqual({ watermark: "2026-03-02T14:15:13Z" });
     expect(fake.requests[0]!.variables.query).toBe("updated_at:>='2026-02-28T23:59:00.000Z'");
 
     const again = await reconcileUpdatedOrders(deps, ctx);
@@ -168,8 +167,9 @@ describe(`reconciliation on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     const { ctx } = context<WatermarkState>({ watermark: "2026-03-01T00:00:00.000Z" });
     const report = await reconcileUpdatedOrders(deps, ctx);
     expect(report.checked).toBe(3);
-    // Page of 10 costs 202 points; 40 available, 50 restored per second: (202 - 40) / 50 s.
-    expect(sleeps.slice(0, 2)).toEqual([3240, 3240]);
+    // A page's requested cost, 40 points available, 50 restored per second: (cost - 40) / 50 s.
+    const wait = Math.ceil(((fake.requests[0]!.requestedQueryCost! - 40) / 50) * 1000);
+    expect(sleeps.slice(0, 2)).toEqual([wait, wait]);
     expect(fake.requests.filter((r) => r.operation === "ReconcileUpdatedOrders")).toHaveLength(3);
 
     sleeps = [];
@@ -182,7 +182,6 @@ describe(`reconciliation on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
 
   it("asks again with smaller pages when a page costs more than Shopify allows", async () => {
     fake.orders = parcels(7);
-    fake.maxOrdersPerPage = 3;
     const report = await reconcileUpdatedOrders(deps, context<WatermarkState>({ watermark: "2026-03-01T00:00:00.000Z" }).ctx);
     expect(report.checked).toBe(7);
     expect(fake.requests.map((r) => r.variables.first)).toEqual([10, 5, 2, 2, 2, 2]);

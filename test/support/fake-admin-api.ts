@@ -1,134 +1,63 @@
-// A local stand-in for one shop's Admin GraphQL API (node:http on 127.0.0.1): it checks the access
-// token, validates every document against the committed 2026-07 schema, answers the reconciliation's
-// operations in Shopify's shapes, runs a leaky-bucket cost limit with extensions.cost.throttleStatus
-// and THROTTLED errors, and can be told to fail. Orders are built from REST-shaped webhook payloads
+// A local stand-in for one shop's Admin GraphQL API (node:http on 127.0.0.1) that answers the way
+// Shopify does: it checks the access token, validates the document against the committed 2026-07
+// schema, refuses a query whose requested cost is over 1,000 points, runs a leaky bucket on the
+// requested cost (THROTTLED, extensions.cost.throttleStatus) and refunds what the answer did not use,
+// and executes the document itself over the fake's data (test/support/fake-admin/): any valid
+// document gets exactly the fields it selects, connections page with opaque keyset cursors, searches
+// compare whole seconds, lag behind changes and stop at the pagination cap. Bulk operations live in
+// test/support/fake-bulk-operations.ts. Orders are built from REST-shaped webhook payloads
 // (fixtures, simulated store) by graphqlOrderFromRest, so tests compare both paths on the same facts.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { parse, validate, type GraphQLSchema } from "graphql";
-import type { GqlFulfillment, GqlOrder } from "../../app/sources/shopify-reconciliation/order-mapping";
+import { Kind, parse, validate, type DocumentNode, type OperationDefinitionNode } from "graphql";
+import type { GqlOrder } from "../../app/sources/shopify-reconciliation/order-mapping";
+import { createCursorCodec, SHOPIFY_PAGINATION_CAP } from "./fake-admin/connections";
+import { executeDocument, fakeAdminSchema } from "./fake-admin/executor";
+import { createOrderIndex } from "./fake-admin/order-search";
+import { shopViews, type FulfillmentOrderState } from "./fake-admin/shop-data";
 import { createFakeBulkOperations, type FakeBulkOperations } from "./fake-bulk-operations";
-import { loadIntrospectionSchema } from "./graphql-documents";
+import { requestedQueryCost, SHOPIFY_MAX_QUERY_COST } from "./graphql-cost";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-let schema: GraphQLSchema | undefined;
+export { graphqlOrderFromRest } from "./fake-admin/rest-orders";
+export type { FulfillmentHoldState, FulfillmentOrderState } from "./fake-admin/shop-data";
 
-type Rest = Record<string, unknown>;
-const gid = (type: string, id: unknown) => `gid://shopify/${type}/${String(id)}`;
-const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
-
-// FulfillmentDisplayStatus spells cancelled with one L and names unshipped fulfillments SUBMITTED;
-// otherwise it shows the latest tracking status, as REST's shipment_status does.
-const displayStatusOf = (f: Rest) => {
-  const status = String(f.status ?? "success").toLowerCase();
-  if (status === "cancelled") return "CANCELED";
-  if (f.shipment_status) return String(f.shipment_status).toUpperCase();
-  return status === "pending" || status === "open" ? "SUBMITTED" : "FULFILLED";
+export type FakeRequest = {
+  operation: string;
+  variables: Record<string, unknown>;
+  at: number;
+  /** what the request asked for (null if the calculator could not price it) and what its answer cost (null if it did not run) */
+  requestedQueryCost: number | null;
+  actualQueryCost: number | null;
 };
-
-const customerOf = (customer: Rest | null | undefined): GqlOrder["customer"] =>
-  customer
-    ? {
-        id: gid("Customer", customer.id),
-        defaultEmailAddress: customer.email ? { emailAddress: String(customer.email) } : null,
-        defaultPhoneNumber: customer.phone ? { phoneNumber: String(customer.phone) } : null,
-      }
-    : null;
-
-/** An order as the Admin API would show it, from the REST payloads Shopify's webhooks carry. */
-export function graphqlOrderFromRest(order: Rest, fulfillments: Rest[] = [], events: Rest[] = [], refunds: Rest[] = []): GqlOrder {
-  const lines = (order.line_items as Rest[]) ?? [];
-  const toFulfillment = (f: Rest): GqlFulfillment => ({
-    id: gid("Fulfillment", f.id),
-    name: String(f.name ?? ""),
-    status: String(f.status ?? "success").toUpperCase(),
-    displayStatus: displayStatusOf(f),
-    createdAt: String(f.created_at),
-    updatedAt: String(f.updated_at ?? f.created_at),
-    estimatedDeliveryAt: str(f.estimated_delivery_at),
-    trackingInfo: ((f.tracking_numbers as string[] | undefined) ?? (f.tracking_number ? [String(f.tracking_number)] : [])).map((number, i) => ({
-      company: str(f.tracking_company),
-      number,
-      url: ((f.tracking_urls as string[] | undefined) ?? [])[i] ?? null,
-    })),
-    fulfillmentLineItems: {
-      nodes: ((f.line_items as Rest[]) ?? []).map((l) => ({
-        quantity: Number(l.quantity),
-        lineItem: { id: gid("LineItem", l.id), title: String(l.title ?? l.name ?? ""), sku: str(l.sku), requiresShipping: l.requires_shipping !== false },
-      })),
-    },
-    events: {
-      nodes: events
-        .filter((e) => String(e.fulfillment_id) === String(f.id))
-        .map((e) => ({
-          id: gid("FulfillmentEvent", e.id),
-          status: String(e.status).toUpperCase(),
-          happenedAt: String(e.happened_at ?? e.created_at),
-          estimatedDeliveryAt: str(e.estimated_delivery_at),
-          message: str(e.message),
-          city: str(e.city),
-          province: str(e.province),
-          country: str(e.country),
-        })),
-    },
-  });
-  return {
-    id: gid("Order", order.id),
-    name: String(order.name),
-    createdAt: String(order.created_at),
-    updatedAt: String(order.updated_at),
-    processedAt: str(order.processed_at),
-    cancelledAt: str(order.cancelled_at),
-    statusPageUrl: str(order.order_status_url),
-    email: str(order.email ?? order.contact_email),
-    phone: str(order.phone),
-    displayFulfillmentStatus: "UNFULFILLED",
-    customer: customerOf(order.customer as Rest | null | undefined),
-    lineItems: {
-      nodes: lines.map((l) => ({
-        id: gid("LineItem", l.id),
-        title: String(l.title ?? l.name ?? ""),
-        sku: str(l.sku),
-        quantity: Number(l.quantity),
-        currentQuantity: Number(l.current_quantity ?? l.quantity),
-        requiresShipping: l.requires_shipping !== false,
-      })),
-    },
-    fulfillments: fulfillments.map(toFulfillment),
-    refunds: refunds.map((r) => ({
-      id: gid("Refund", r.id),
-      createdAt: str(r.created_at),
-      refundLineItems: {
-        nodes: ((r.refund_line_items as Rest[]) ?? []).map((l) => ({
-          quantity: Number(l.quantity),
-          restockType: String(l.restock_type ?? "no_restock").toUpperCase(),
-          lineItem: { id: gid("LineItem", l.line_item_id) },
-        })),
-      },
-    })),
-  };
-}
-
-export type FakeRequest = { operation: string; variables: Record<string, unknown>; at: number };
 
 export type FakeAdminApi = {
   url: string;
   host: string;
+  /** the token the fake accepts; any other is answered 401 */
   accessToken: string;
+  /** the shop's orders; assigning them directly makes them searchable at once (see putOrder) */
   orders: GqlOrder[];
   /** fulfillment order gid -> order gid: what fulfillmentOrder.order and Order.fulfillmentOrders answer */
   fulfillmentOrders: Map<string, string>;
   requests: FakeRequest[];
   /** bucket settings (points, points per second) */
   bucket: { maximumAvailable: number; restoreRate: number; available: number };
+  /** ms after a change (putOrder) before search finds it; by-id reads see it at once */
+  searchLagMs: number;
+  /** results a paged list gives at most (Shopify: 25,000) */
+  searchCap: number;
+  /** the fake's clock (ms), for search lag and the bucket's refill */
+  now: () => number;
+  /** adds or replaces (by id) an order, stamped now for the search lag; a changed order must be a new object */
+  putOrder(order: GqlOrder): void;
+  /** sets a fulfillment order's order and state; unset fields keep their value (default OPEN, no holds, or ON_HOLD with holds) */
+  setFulfillmentOrder(id: string, state: Partial<FulfillmentOrderState> & { orderId?: string }): void;
+  /** from now on only `token` is accepted; the old one gets Shopify's 401 */
+  rotateAccessToken(token: string): void;
   /** the next n GraphQL requests answer THROTTLED */
   throttleNext(n: number, currentlyAvailable?: number): void;
   /** the next n requests fail with this HTTP status */
   failNext(n: number, status: number): void;
-  /** orders pages asking for more than this many answer MAX_COST_EXCEEDED */
-  maxOrdersPerPage: number;
   /** bulk operations report RUNNING for this many polls before COMPLETED */
   bulkPollsUntilDone: number;
   /** the shop's bulk operations (test/support/fake-bulk-operations.ts) */
@@ -136,20 +65,66 @@ export type FakeAdminApi = {
   stop(): Promise<void>;
 };
 
-const COST_PER_ORDER = 20;
+// Shopify's answers, from its docs and published examples: THROTTLED and MAX_COST_EXCEEDED as in
+// "GraphQL Admin API rate limits" (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits)
+// and Shopify's published example responses; MAX_COST_EXCEEDED carries no cost extension, because
+// the query never ran. 401 as the REST and GraphQL Admin APIs answer an unknown token.
+const RATE_LIMITS_DOC = "https://shopify.dev/api/usage/rate-limits";
+const throttledError = { message: "Throttled", extensions: { code: "THROTTLED", documentation: RATE_LIMITS_DOC } };
+const maxCostExceeded = (cost: number) => ({
+  errors: [
+    {
+      message:
+        `Query cost is ${cost}, which exceeds the single query max cost limit (${SHOPIFY_MAX_QUERY_COST}).\n\n` +
+        "See https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\n" +
+        "To query larger amounts of data with fewer limits, bulk operations should be used instead.\n" +
+        "See https://shopify.dev/api/usage/bulk-operations/queries for usage details.\n",
+      extensions: { code: "MAX_COST_EXCEEDED", cost, maxCost: SHOPIFY_MAX_QUERY_COST, documentation: RATE_LIMITS_DOC },
+    },
+  ],
+});
+const INVALID_TOKEN = { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" };
 
-export async function startFakeAdminApi(options: { accessToken?: string; orders?: GqlOrder[] } = {}): Promise<FakeAdminApi> {
-  schema ??= loadIntrospectionSchema(path.join(root, "graphql", "admin-2026-07.schema.json.gz"));
-  const accessToken = options.accessToken ?? "shpat_fake_token";
+function operationOf(document: DocumentNode, operationName: string | undefined): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  return operationName === undefined ? operations[0] : operations.find((o) => o.name?.value === operationName);
+}
+
+export async function startFakeAdminApi(options: { accessToken?: string; orders?: GqlOrder[]; now?: () => number } = {}): Promise<FakeAdminApi> {
+  const schema = fakeAdminSchema();
+  const cursors = createCursorCodec();
+  const startedAt = (options.now ?? Date.now)();
   let throttled = 0;
   let throttledAvailable = 0;
   let failures = 0;
   let failureStatus = 503;
-  let lastRefill = Date.now();
+  let lastRefill = startedAt;
+  const fulfillmentOrderStates = new Map<string, Partial<FulfillmentOrderState>>();
   let api: FakeAdminApi;
 
+  const index = createOrderIndex(() => api.now(), () => api.searchLagMs);
+  const bulkOperations = createFakeBulkOperations({ orders: () => api.orders, baseUrl: () => api.url });
+  const { queryRoot, mutationRoot } = shopViews({
+    orders: () => api.orders,
+    fulfillmentOrders: () => api.fulfillmentOrders,
+    fulfillmentOrderState: (id) => {
+      const state = fulfillmentOrderStates.get(id) ?? {};
+      const holds = state.fulfillmentHolds ?? [];
+      const order = api.orders.find((o) => o.id === api.fulfillmentOrders.get(id));
+      return {
+        status: state.status ?? (holds.length > 0 ? "ON_HOLD" : "OPEN"),
+        updatedAt: state.updatedAt ?? order?.updatedAt ?? new Date(startedAt).toISOString(),
+        fulfillmentHolds: holds,
+        fulfillments: state.fulfillments ?? [],
+      };
+    },
+    index,
+    searchCap: () => api.searchCap,
+    bulk: bulkOperations,
+  });
+
   const refill = () => {
-    const now = Date.now();
+    const now = api.now();
     api.bucket.available = Math.min(api.bucket.maximumAvailable, api.bucket.available + ((now - lastRefill) / 1000) * api.bucket.restoreRate);
     lastRefill = now;
   };
@@ -158,58 +133,61 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
     actualQueryCost: actual,
     throttleStatus: { maximumAvailable: api.bucket.maximumAvailable, currentlyAvailable: Math.floor(api.bucket.available), restoreRate: api.bucket.restoreRate },
   });
-  // Orders as the Admin API shows them, with the fulfillment orders they have.
-  const shown = (order: GqlOrder) => ({
-    ...order,
-    fulfillmentOrders: { nodes: [...api.fulfillmentOrders].filter(([, orderId]) => orderId === order.id).map(([id]) => ({ id })) },
-  });
-  const sorted = () => [...api.orders].sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || (a.id < b.id ? -1 : 1));
 
-  function answer(operation: string, variables: Record<string, unknown>): { status: number; body: unknown } {
-    const ok = (data: unknown, requested: number) => {
-      refill();
-      if (api.bucket.available < requested) {
-        return { status: 200, body: { errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }], extensions: { cost: cost(requested, null) } } };
-      }
-      api.bucket.available -= requested;
-      return { status: 200, body: { data, extensions: { cost: cost(requested, requested) } } };
-    };
-    switch (operation) {
-      case "ReconcileUpdatedOrders": {
-        const first = Number(variables.first);
-        if (first > api.maxOrdersPerPage) {
-          return { status: 200, body: { errors: [{ message: `Query cost is ${first * COST_PER_ORDER}, which exceeds the single query max cost limit (${api.maxOrdersPerPage * COST_PER_ORDER}).`, extensions: { code: "MAX_COST_EXCEEDED" } }] } };
-        }
-        const since = /updated_at:>='([^']+)'/.exec(String(variables.query))?.[1];
-        const matching = sorted().filter((o) => !since || Date.parse(o.updatedAt) >= Date.parse(since));
-        const start = variables.after ? Number(Buffer.from(String(variables.after), "base64").toString()) : 0;
-        const nodes = matching.slice(start, start + first).map(shown);
-        const end = start + nodes.length;
-        return ok({ orders: { nodes, pageInfo: { hasNextPage: end < matching.length, endCursor: nodes.length ? Buffer.from(String(end)).toString("base64") : null } } }, 2 + first * COST_PER_ORDER);
-      }
-      case "ReconcileOrdersById": {
-        const ids = variables.ids as string[];
-        return ok({ nodes: ids.map((id) => { const o = api.orders.find((x) => x.id === id); return o ? shown(o) : null; }) }, 2 + ids.length * COST_PER_ORDER);
-      }
-      case "FulfillmentOrderOrders": {
-        const ids = variables.ids as string[];
-        const nodes = ids.map((id) => {
-          const orderId = api.fulfillmentOrders.get(id);
-          return orderId ? { id, order: { id: orderId } } : null;
-        });
-        return ok({ nodes }, 1 + ids.length);
-      }
-      case "StillInstalled":
-        return ok({ shop: { id: gid("Shop", 548380009) } }, 1);
-      case "StartOrderBackfill":
-        return ok({ bulkOperationRunQuery: api.bulkOperations.runQuery(String(variables.query)) }, 10);
-      case "BackfillStatus": {
-        const op = api.bulkOperations.read(String(variables.id));
-        return ok({ bulkOperation: op && { id: op.id, status: op.status, errorCode: op.errorCode, objectCount: op.objectCount, url: op.url, partialDataUrl: op.partialDataUrl } }, 1);
-      }
-      default:
-        return { status: 200, body: { errors: [{ message: `fake Admin API does not know operation ${operation}` }] } };
+  function answer(payload: { query?: unknown; variables?: Record<string, unknown>; operationName?: string }): unknown {
+    let document: DocumentNode;
+    try {
+      document = parse(String(payload.query ?? ""));
+    } catch (error) {
+      return { errors: [{ message: (error as Error).message, extensions: { code: "PARSE_ERROR" } }] };
     }
+    const invalid = validate(schema, document);
+    if (invalid.length > 0) return { errors: invalid.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })) };
+    const variables = payload.variables ?? {};
+    const operationName = payload.operationName ?? undefined;
+    const request: FakeRequest = {
+      operation: operationOf(document, operationName)?.name?.value ?? "(anonymous)",
+      variables,
+      at: api.now(),
+      requestedQueryCost: null,
+      actualQueryCost: null,
+    };
+    api.requests.push(request);
+
+    // A document the calculator cannot price (a connection without first or last, a size left to a
+    // variable not sent) is refused by execution itself, so it runs unpriced and answers its error.
+    let requested: number | null = null;
+    try {
+      requested = requestedQueryCost(schema, document, variables, operationName);
+    } catch {
+      requested = null;
+    }
+    request.requestedQueryCost = requested;
+    if (requested !== null && requested > SHOPIFY_MAX_QUERY_COST) return maxCostExceeded(requested);
+    if (throttled > 0) {
+      throttled -= 1;
+      api.bucket.available = throttledAvailable;
+      lastRefill = api.now();
+      return { errors: [throttledError], extensions: { cost: cost(requested ?? 0, null) } };
+    }
+    refill();
+    if (requested !== null && api.bucket.available < requested) {
+      return { errors: [throttledError], extensions: { cost: cost(requested, null) } };
+    }
+    api.bucket.available -= requested ?? 0;
+    const executed = executeDocument({ document, variables, operationName, queryRoot, mutationRoot, cursors });
+    // An unpriced document pays what it used; a priced one is refunded the difference between
+    // requested and actual cost once it has run, as Shopify does.
+    const charged = requested ?? executed.actualCost;
+    const actual = Math.min(executed.actualCost, charged);
+    api.bucket.available = Math.min(api.bucket.maximumAvailable, api.bucket.available + (requested ?? 0) - actual);
+    request.requestedQueryCost = charged;
+    request.actualQueryCost = actual;
+    return {
+      ...(executed.result.errors ? { errors: executed.result.errors.map((e) => e.toJSON()) } : {}),
+      data: executed.result.data ?? null,
+      extensions: { cost: cost(charged, actual) },
+    };
   }
 
   const server = http.createServer((req, res) => {
@@ -226,51 +204,48 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
         return result === null ? send(404, "not found", "text/plain") : send(200, result, "application/jsonl");
       }
       if (req.method !== "POST" || !/^\/admin\/api\/2026-07\/graphql\.json$/.test(req.url ?? "")) return send(404, { errors: "Not Found" });
-      if (req.headers["x-shopify-access-token"] !== accessToken) return send(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
+      if (req.headers["x-shopify-access-token"] !== api.accessToken) return send(401, INVALID_TOKEN);
       if (failures > 0) {
         failures -= 1;
         return send(failureStatus, { errors: "Service unavailable" });
       }
-      let payload: { query?: string; variables?: Record<string, unknown> };
+      let payload: { query?: unknown; variables?: Record<string, unknown>; operationName?: string };
       try {
         payload = JSON.parse(Buffer.concat(chunks).toString("utf8"));
       } catch {
         return send(400, { errors: "body is not JSON" });
       }
-      const query = String(payload.query ?? "");
-      let document;
-      try {
-        document = parse(query);
-      } catch (error) {
-        return send(200, { errors: [{ message: (error as Error).message, extensions: { code: "PARSE_ERROR" } }] });
-      }
-      const invalid = validate(schema!, document);
-      if (invalid.length > 0) return send(200, { errors: invalid.map((e) => ({ message: e.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })) });
-      const operation = /(?:query|mutation)\s+(\w+)/.exec(query)?.[1] ?? "(anonymous)";
-      const variables = payload.variables ?? {};
-      api.requests.push({ operation, variables, at: Date.now() });
-      if (throttled > 0) {
-        throttled -= 1;
-        api.bucket.available = throttledAvailable;
-        lastRefill = Date.now();
-        return send(200, { errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }], extensions: { cost: cost(2 + Number(variables.first ?? 1) * COST_PER_ORDER, null) } });
-      }
-      const { status, body } = answer(operation, variables);
-      send(status, body);
+      send(200, answer(payload));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  const bulkOperations = createFakeBulkOperations({ orders: () => api.orders, baseUrl: () => api.url });
   api = {
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
-    accessToken,
+    accessToken: options.accessToken ?? "shpat_fake_token",
     orders: options.orders ?? [],
     fulfillmentOrders: new Map(),
     requests: [],
     bucket: { maximumAvailable: 2000, restoreRate: 100_000, available: 2000 },
-    maxOrdersPerPage: 50,
+    searchLagMs: 0,
+    searchCap: SHOPIFY_PAGINATION_CAP,
+    now: options.now ?? Date.now,
+    putOrder(order) {
+      const at = api.orders.findIndex((o) => o.id === order.id);
+      index.changed(order, at >= 0 ? api.orders[at]! : null);
+      if (at >= 0) api.orders[at] = order;
+      else api.orders.push(order);
+    },
+    setFulfillmentOrder(id, { orderId, ...state }) {
+      if (orderId !== undefined) api.fulfillmentOrders.set(id, orderId);
+      if (!api.fulfillmentOrders.has(id)) throw new Error(`fulfillment order ${id} needs an orderId`);
+      const previous = fulfillmentOrderStates.get(id) ?? {};
+      fulfillmentOrderStates.set(id, { ...previous, updatedAt: new Date(api.now()).toISOString(), ...state });
+    },
+    rotateAccessToken(token) {
+      api.accessToken = token;
+    },
     bulkOperations,
     get bulkPollsUntilDone() {
       return bulkOperations.pollsUntilDone;
