@@ -5,8 +5,9 @@
 import { appConfig } from "../config.server";
 import { matchPendingItems, recordDirectly, shopsWithPendingItems } from "../sources/feed-delivery.server";
 import { resolveWaitingFulfillmentOrders, shopsWithWaitingFulfillmentOrders } from "../sources/fulfillment-orders.server";
+import type { GraphqlCall } from "../sources/shopify-reconciliation/admin-graphql.server";
 import { BACKFILL_JOB } from "../sources/shopify-reconciliation/backfill-schedule.server";
-import { backfillRecentOrders, type BackfillState } from "../sources/shopify-reconciliation/backfill.server";
+import { BACKFILL_DONE_RECHECK_MS, runBackfillJob } from "../sources/shopify-reconciliation/backfill.server";
 import { reconcileUpdatedOrders, type WatermarkState } from "../sources/shopify-reconciliation/reconcile.server";
 import { adminGraphqlForShop, shopsWithOfflineAccess } from "../sources/shopify-reconciliation/shopify-admin.server";
 import { SFTP_PICKUP_JOB, SFTP_IDLE_RECHECK_MS, runSftpPickup, shopsWithSftpPickup } from "../sources/three-pl/sftp-job.server";
@@ -18,8 +19,15 @@ const MINUTE = 60_000;
 export const RECONCILIATION_JOB = "shopify-reconciliation";
 export const MATCH_FEED_ITEMS_JOB = "match-feed-items";
 export const RESOLVE_FULFILLMENT_ORDERS_JOB = "resolve-fulfillment-orders";
-/** A finished backfill is not repeated; a reinstall schedules it again (see shopify.server.ts afterAuth). */
-const BACKFILL_DONE_RECHECK_MS = 30 * 24 * 60 * MINUTE;
+
+/**
+ * The shop's Admin GraphQL, reached at the first call: a session that cannot be read then fails the
+ * way an Admin API call does, inside the job's own error handling.
+ */
+function adminGraphqlOnFirstCall(shop: string): GraphqlCall {
+  let client: Promise<GraphqlCall> | undefined;
+  return async (query, variables) => (await (client ??= adminGraphqlForShop(shop)))(query, variables);
+}
 
 export function registerAppJobs(): void {
   registerDiscrepancyRecheckJob();
@@ -60,14 +68,7 @@ export function registerAppJobs(): void {
   registerJob(
     BACKFILL_JOB,
     BACKFILL_DONE_RECHECK_MS,
-    async (context) => {
-      const graphql = await adminGraphqlForShop(context.shop);
-      const { finished } = await backfillRecentOrders(
-        { db: context.db, record: recordDirectly, graphql },
-        { ...context, state: context.state as BackfillState, saveState: (s) => context.saveState(s) },
-      );
-      return { runAgainInMs: finished ? BACKFILL_DONE_RECHECK_MS : 30_000 };
-    },
+    (context) => runBackfillJob({ db: context.db, record: recordDirectly, graphql: adminGraphqlOnFirstCall(context.shop) }, context),
     { shops: shopsWithOfflineAccess, leaseMs: 15 * MINUTE },
   );
 }
