@@ -202,7 +202,10 @@ describe("the fake Admin API", () => {
     expect(await found("updated_at:>='2026-03-05T12:00:00.900Z'")).toEqual(["#1", "#2"]);
     expect(await found("updated_at:>'2026-03-05T12:00:00.100Z'")).toEqual(["#2"]);
     expect(await found("updated_at:<='2026-03-05T12:00:00Z'")).toEqual(["#1"]);
-    expect(await found(`updated_at:<"2026-03-05T12:00:01.500Z" AND updated_at:>=2026-03-05T12:00:00Z`)).toEqual(["#1"]);
+    expect(await found(`updated_at:<"2026-03-05T12:00:01.500Z" AND updated_at:>='2026-03-05T12:00:00Z'`)).toEqual(["#1"]);
+    // Shopify's search syntax: "Date values must be a string surrounded by quotes".
+    const unquoted = await ask(UPDATED_SINCE, { first: 10, query: "updated_at:>=2026-03-05T12:00:00Z" });
+    expect(unquoted.body.errors).toMatchObject([{ message: "Invalid timestamp for query filter `updated_at`." }]);
     const shown = await ask(`{ orders(first: 1, sortKey: UPDATED_AT) { nodes { updatedAt } } }`);
     expect(shown.body.data.orders.nodes).toEqual([{ updatedAt: "2026-03-05T12:00:00Z" }]);
   });

@@ -5,9 +5,10 @@
 //    at once): until then search finds the order as it was before, or not at all if it is new.
 //    Only a search (a non-empty `query`) reads the index; a plain listing reads the orders themselves.
 //  - Search syntax (https://shopify.dev/docs/api/usage/search-syntax): terms `field:value`,
-//    `field:>value`, `>=`, `<`, `<=`, values bare or in single or double quotes, joined by spaces or
-//    AND. Only the fields below are modelled; any other term is refused so that a test never passes
-//    on a filter the fake ignored.
+//    `field:>value`, `>=`, `<`, `<=`, values bare or in single or double quotes (a date must be
+//    quoted), joined by spaces or AND. Only the fields below are modelled; any other term, and a
+//    date without quotes, is refused so that a test never passes on a filter Shopify would read
+//    otherwise.
 import { GraphQLError } from "graphql";
 import type { GqlOrder } from "../../../app/sources/shopify-reconciliation/order-mapping";
 import type { SortValue } from "./connections";
@@ -40,7 +41,7 @@ export function createOrderIndex(now: () => number, lagMs: () => number): OrderI
 }
 
 type Comparison = ":" | ":>" | ":>=" | ":<" | ":<=";
-type Term = { field: string; comparison: Comparison; value: string };
+type Term = { field: string; comparison: Comparison; value: string; quoted: boolean };
 
 const TERM = /^([a-z_]+)(:>=|:<=|:>|:<|:)(?:'([^']*)'|"([^"]*)"|([^\s'"()]+))/;
 
@@ -55,7 +56,7 @@ export function parseSearch(query: string): Term[] {
     }
     const match = TERM.exec(rest);
     if (!match) throw new GraphQLError(`the fake Admin API does not model this search syntax: ${rest}`);
-    terms.push({ field: match[1]!, comparison: match[2] as Comparison, value: match[3] ?? match[4] ?? match[5]! });
+    terms.push({ field: match[1]!, comparison: match[2] as Comparison, value: match[3] ?? match[4] ?? match[5]!, quoted: match[5] === undefined });
     rest = rest.slice(match[0].length).trimStart();
   }
   return terms;
@@ -73,7 +74,7 @@ function matches(order: GqlOrder, term: Term): boolean {
   const timestamp = TIMESTAMP_FIELDS[term.field];
   if (timestamp) {
     wanted = wholeSeconds(term.value);
-    if (Number.isNaN(wanted)) throw new GraphQLError(`Invalid timestamp for query filter \`${term.field}\`.`);
+    if (Number.isNaN(wanted) || !term.quoted) throw new GraphQLError(`Invalid timestamp for query filter \`${term.field}\`.`);
     const value = timestamp(order);
     if (value === null) return false;
     actual = wholeSeconds(value);
