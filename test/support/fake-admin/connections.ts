@@ -94,7 +94,7 @@ export function createCursorCodec(): CursorCodec {
   };
 }
 
-export function compareKeys(a: readonly SortValue[], b: readonly SortValue[]): number {
+function compareKeys(a: readonly SortValue[], b: readonly SortValue[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
     const x = a[i];
     const y = b[i];

@@ -47,7 +47,7 @@ export function fakeAdminSchema(): GraphQLSchema {
   return schema;
 }
 
-export const MUTATION_COST = 10;
+const MUTATION_COST = 10;
 const CONNECTION_COST = 2;
 
 type Tally = {

@@ -45,7 +45,7 @@ type Term = { field: string; comparison: Comparison; value: string; quoted: bool
 
 const TERM = /^([a-z_]+)(:>=|:<=|:>|:<|:)(?:'([^']*)'|"([^"]*)"|([^\s'"()]+))/;
 
-export function parseSearch(query: string): Term[] {
+function parseSearch(query: string): Term[] {
   const terms: Term[] = [];
   let rest = query.trim();
   while (rest.length > 0) {

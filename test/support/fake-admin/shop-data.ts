@@ -31,7 +31,7 @@ export type ShopData = {
 type View = Record<string, unknown> & { __typename: string };
 type Args = Record<string, unknown>;
 
-export const SHOP_ID = "gid://shopify/Shop/548380009";
+const SHOP_ID = "gid://shopify/Shop/548380009";
 const legacyId = (gid: string) => gid.slice(gid.lastIndexOf("/") + 1);
 
 export function shopViews(data: ShopData) {
