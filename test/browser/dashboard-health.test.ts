@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_SHOP } from "../../app/demo/constants";
+import { BACKFILL_JOB } from "../../app/sources/shopify-reconciliation/backfill-schedule.server";
 import { launchBrowser, screenshot, visible } from "../support/browser";
 import { startDemoApp, type DemoApp } from "../support/demo-app";
 
@@ -36,8 +38,26 @@ describe("sync-health dashboard in chromium", () => {
     const codes = new Set(open.map((d) => d.code));
     for (const code of ["fulfilled_without_tracking", "cancelled_but_shipped", "stalled_no_carrier_scan", "past_estimated_delivery"]) expect(codes).toContain(code);
 
+    // An install backfill half way through whose last try failed (the demo store has no Admin API to run one).
+    const now = Date.now();
+    await demo.db.prisma.jobRun.create({
+      data: {
+        job: BACKFILL_JOB,
+        shop: DEMO_SHOP,
+        state: JSON.stringify({ since: new Date(now - 60 * 86_400_000).toISOString(), startedAt: new Date(now - 3_600_000).toISOString(), operationId: "gid://shopify/BulkOperation/1", operationStatus: "COMPLETED", objectCount: 3510, file: "result", processed: 1200, attempts: 2 }),
+        lastError: "AdminApiError: Admin API errors: Internal error",
+        lastFinishedAt: new Date(now - 60_000),
+        nextRunAt: new Date(now + 60_000),
+      },
+    });
+
     await page.goto(`${demo.url}/app`);
     await visible(page.getByRole("heading", { name: "Sources" }));
+    const backfill = page.getByRole("region", { name: "Order history backfill" });
+    await visible(backfill.getByText("Retrying"));
+    await visible(backfill.getByText("1,200 of 3,510 orders compared"));
+    await visible(backfill.getByText(/^Last try failed .*: Admin API errors: Internal error$/));
+    await visible(backfill.getByText(/^Next try .* \(2 failures in a row\)$/));
     const card = page.getByRole("region", { name: "Shopify health" });
     await visible(card.getByText(/Last event .* ago/));
     await visible(card.getByText(/Lag p50 \d+ (s|min)( \d+ min)? · p95 \d+/));
