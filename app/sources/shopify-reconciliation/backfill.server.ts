@@ -2,7 +2,7 @@
  * The install backfill: a bulk operation lists the orders updated in the last BACKFILL_DAYS days, whose
  * details are then compared like a recheck (reconcile.server.ts). Every step is saved in the job's
  * state, so a restart picks up the same operation and skips what was already compared, and every
- * failure is retried minutes later with a backoff of its own (decision 026).
+ * failure is retried minutes later with a backoff of its own (decision 027).
  */
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
