@@ -30,7 +30,7 @@ export function BackfillCard({ progress }: { progress: BackfillProgress }) {
               ? `Compares every order updated since ${formatDateTime(progress.since)} with Shopify, once after install.`
               : "Compares the orders of the weeks before install with Shopify, once after install."}
           </Text>
-          <Text as="p">{progress.startedAt ? `Started ${formatDateTime(progress.startedAt)}` : "Starts within a minute"}</Text>
+          {progress.startedAt ? <Text as="p">{`Started ${formatDateTime(progress.startedAt)}`}</Text> : !failure && <Text as="p">Starts within a minute</Text>}
           {listed !== null && phase === "listing" && <Text as="p">{`Shopify has listed ${count(listed)} orders so far`}</Text>}
           {listed !== null && phase === "comparing" && (
             <BlockStack gap="100">
