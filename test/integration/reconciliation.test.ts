@@ -123,11 +123,12 @@ describe(`reconciliation on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
       expect(raw).not.toContain("555-0142");
     }
     expect(box.state).toEqual({ watermark: "2026-03-02T14:15:13Z" });
-    expect(fake.requests[0]!.variables.query).toBe("updated_at:>='2026-02-28T23:59:00.000Z'");
+    // Shopify's search trails writes: each run starts five minutes before the watermark.
+    expect(fake.requests[0]!.variables.query).toBe("updated_at:>='2026-02-28T23:55:00Z'");
 
     const again = await reconcileUpdatedOrders(deps, ctx);
     expect(again).toMatchObject({ checked: 1, repaired: 0, events: 0 });
-    expect(fake.requests[1]!.variables.query).toBe("updated_at:>='2026-03-02T14:14:13.000Z'");
+    expect(fake.requests.filter((r) => r.operation === "ReconcileUpdatedOrders")[1]!.variables.query).toBe("updated_at:>='2026-03-02T14:10:13Z'");
     expect((await replayAll(db.prisma)).differences).toEqual([]);
   });
 
@@ -172,19 +173,42 @@ describe(`reconciliation on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     expect(sleeps.slice(0, 2)).toEqual([wait, wait]);
     expect(fake.requests.filter((r) => r.operation === "ReconcileUpdatedOrders")).toHaveLength(3);
 
+    // A bucket that held the first page but not another like it: the next call waits for the refill.
     sleeps = [];
-    fake.bucket.maximumAvailable = 300;
-    fake.bucket.available = 300;
+    fake.requests = [];
+    fake.bucket.available = 740;
     await reconcileUpdatedOrders(deps, context<WatermarkState>({ watermark: "2026-03-01T00:00:00.000Z" }).ctx);
-    expect(sleeps).toHaveLength(1);
-    expect(sleeps[0]).toBeGreaterThan(1000);
+    const first = fake.requests[0]!;
+    const left = 740 - first.actualQueryCost!;
+    // The bucket also refills (50 a second) while the page is answered, so the wait is at most this.
+    expect(sleeps[0]).toBeGreaterThan(0);
+    expect(sleeps[0]).toBeLessThanOrEqual(Math.ceil(((first.requestedQueryCost! - left) / 50) * 1000));
   });
 
-  it("asks again with smaller pages when a page costs more than Shopify allows", async () => {
+  it("asks less of a shop whose bucket is smaller than a page, and again smaller when Shopify prices a page above the limit", async () => {
     fake.orders = parcels(7);
+    // A shop's bucket depends on its plan; a page of 10 orders (732 points) never fits one of 300.
+    fake.bucket.maximumAvailable = 300;
+    fake.bucket.available = 300;
     const report = await reconcileUpdatedOrders(deps, context<WatermarkState>({ watermark: "2026-03-01T00:00:00.000Z" }).ctx);
     expect(report.checked).toBe(7);
-    expect(fake.requests.map((r) => r.variables.first)).toEqual([10, 5, 2, 2, 2, 2]);
+    const pages = () => fake.requests.filter((r) => r.operation === "ReconcileUpdatedOrders");
+    // Refused twice, then never more than the largest page that ran.
+    expect(pages().map((r) => r.variables.first)).toEqual([10, 5, 2, 2, 2, 2]);
+    expect(pages().slice(2).every((r) => r.requestedQueryCost! <= 300)).toBe(true);
+
+    // Shopify may price a field above the documented defaults our estimate uses: it refuses, we halve.
+    fake.requests = [];
+    fake.bucket.maximumAvailable = 2000;
+    fake.bucket.available = 2000;
+    const pricedHigher: GraphqlCall = async (query, variables) =>
+      Number(variables.first) > 4
+        ? { errors: [{ message: "Query cost is 1464, which exceeds the single query max cost limit (1000).", extensions: { code: "MAX_COST_EXCEEDED" } }] }
+        : graphql(query, variables);
+    await db.prisma.event.deleteMany();
+    const again = await reconcileUpdatedOrders({ ...deps, graphql: pricedHigher }, context<WatermarkState>({ watermark: "2026-03-01T00:00:00.000Z" }).ctx);
+    expect(again.checked).toBe(7);
+    expect(pages().map((r) => r.variables.first)).toEqual([2, 2, 2, 2]);
   });
 
   it("fails a run on a refused token and records the error on the job, without the token", async () => {
@@ -236,11 +260,11 @@ describe(`reconciliation on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     await db.prisma.shop.deleteMany();
   });
 
-  it("rechecks given orders on demand and ignores ids Shopify does not know", async () => {
+  it("rechecks given orders on demand and names the ids Shopify does not show", async () => {
     await webhooks(["orders/create", "two-box-order.create"]);
     fake.orders = [twoBoxAsAdminShowsIt()];
     const report = await recheckOrders(deps, SHOP, [TWO_BOX, "999", TWO_BOX]);
-    expect(report).toMatchObject({ checked: 1, repaired: 1 });
+    expect(report).toMatchObject({ checked: 1, repaired: 1, notShown: ["999"] });
     expect(fake.requests[0]!.variables.ids).toEqual([`gid://shopify/Order/${TWO_BOX}`, "gid://shopify/Order/999"]);
     expect((await order(TWO_BOX)).status).toBe("partially_delivered");
     expect(await recheckOrders(deps, SHOP, [TWO_BOX])).toMatchObject({ checked: 1, repaired: 0 });

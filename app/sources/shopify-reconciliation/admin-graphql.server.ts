@@ -60,6 +60,9 @@ export function fromShopifyAdmin(graphql: ShopifyGraphqlFunction): GraphqlCall {
   };
 }
 
+/** Our code on an AdminApiError for a query larger than the shop's whole bucket: ask less. */
+export const EXCEEDS_BUCKET = "EXCEEDS_BUCKET";
+
 export type AdminQueryOptions = {
   sleep?: (ms: number) => Promise<void>;
   maxAttempts?: number;
@@ -92,6 +95,10 @@ export async function adminQuery<T>(call: GraphqlCall, query: string, variables:
     const cost = body.extensions?.cost;
     const codes = (body.errors ?? []).map((e) => e.extensions?.code ?? "");
     if (codes.includes("THROTTLED")) {
+      // The bucket's size depends on the shop's plan: a query that costs more than it holds never runs.
+      if (cost && cost.requestedQueryCost > cost.throttleStatus.maximumAvailable) {
+        throw new AdminApiError(`a query of ${cost.requestedQueryCost} points never fits this shop's bucket of ${cost.throttleStatus.maximumAvailable}`, [...codes, EXCEEDS_BUCKET]);
+      }
       if (attempt >= maxAttempts) throw new AdminApiError("Admin API kept throttling the reconciliation", codes);
       await sleep(cost ? Math.max(refillWait(cost.throttleStatus, cost.requestedQueryCost), 250) : 1000 * attempt);
       continue;

@@ -10,7 +10,7 @@ import { stripPersonalDataOfAdminOrder } from "../../domain/personal-data";
 import type { EventSubmission } from "../../store/order-store.server";
 import type { RecordEvents } from "../feed-delivery.server";
 import { rememberFulfillmentOrderLinks } from "../fulfillment-orders.server";
-import { AdminApiError, adminQuery, type GraphqlCall, type QueryCost } from "./admin-graphql.server";
+import { AdminApiError, adminQuery, EXCEEDS_BUCKET, type GraphqlCall, type QueryCost } from "./admin-graphql.server";
 import { knownFactsOf, legacyId, reconcileOrder, type StoredFact } from "./order-mapping";
 import { completeOrders, type AdminRead, type CompleteOrders, type OrderFirstPage } from "./order-reader.server";
 import { BY_ID_CHUNK, ORDERS_BY_ID_QUERY, RECONCILIATION_PAGE_SIZE, UPDATED_ORDERS_QUERY } from "./queries";
@@ -117,6 +117,8 @@ export async function reconcileUpdatedOrders(
   const start = watermark ? Date.parse(watermark) - SEARCH_LAG_MARGIN_MS : context.now.getTime() - FIRST_RUN_LOOKBACK_MS;
   let search = context.state.search ?? { since: wholeSecond(new Date(start).toISOString()), cursor: null, listed: 0 };
   let pageSize = RECONCILIATION_PAGE_SIZE;
+  /** the largest page not refused in this run */
+  let ceiling = RECONCILIATION_PAGE_SIZE;
   let lastCost: QueryCost | null = null;
   const read = readerFor(deps, (cost) => (lastCost = cost));
   const report = emptyReport();
@@ -125,9 +127,10 @@ export async function reconcileUpdatedOrders(
     try {
       page = await read<OrdersPage>(UPDATED_ORDERS_QUERY, { first: pageSize, after: search.cursor, query: `updated_at:>='${search.since}'` });
     } catch (error) {
-      // A page Shopify finds too costly (its pricing is ours to estimate) is asked again, smaller.
-      if (error instanceof AdminApiError && error.codes.includes("MAX_COST_EXCEEDED") && pageSize > 1) {
-        pageSize = Math.max(1, Math.floor(pageSize / 2));
+      // A page Shopify finds too costly (its pricing is ours to estimate), or larger than the shop's
+      // bucket, is asked again smaller.
+      if (error instanceof AdminApiError && (error.codes.includes("MAX_COST_EXCEEDED") || error.codes.includes(EXCEEDS_BUCKET)) && pageSize > 1) {
+        pageSize = ceiling = Math.max(1, Math.floor(pageSize / 2));
         continue;
       }
       throw error;
@@ -142,7 +145,7 @@ export async function reconcileUpdatedOrders(
     if (search.listed + pageSize > ordersPerSearch && watermark && Date.parse(watermark) > Date.parse(search.since)) {
       search = { since: watermark, cursor: null, listed: 0 };
     }
-    pageSize = affordablePageSize(pageSize, lastCost);
+    pageSize = Math.min(ceiling, affordablePageSize(pageSize, lastCost));
     await context.saveState({ watermark, search });
   }
   await context.saveState({ watermark });
