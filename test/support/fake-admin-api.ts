@@ -54,6 +54,13 @@ export type FakeAdminApi = {
   setFulfillmentOrder(id: string, state: Partial<FulfillmentOrderState> & { orderId?: string }): void;
   /** from now on only `token` is accepted; the old one gets Shopify's 401 */
   rotateAccessToken(token: string): void;
+  /**
+   * The refresh token the fake exchanges for a new access token (POST /admin/oauth/access_token with
+   * grant_type refresh_token, as expiring offline tokens are refreshed); null refuses every refresh.
+   */
+  refreshToken: string | null;
+  /** access tokens the fake has issued by refresh, in order */
+  refreshedTokens: string[];
   /** the next n GraphQL requests answer THROTTLED */
   throttleNext(n: number, currentlyAvailable?: number): void;
   /** the next n requests fail with this HTTP status */
@@ -125,7 +132,8 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
 
   const refill = () => {
     const now = api.now();
-    api.bucket.available = Math.min(api.bucket.maximumAvailable, api.bucket.available + ((now - lastRefill) / 1000) * api.bucket.restoreRate);
+    // A test may swap the clock for one that is behind the last refill: time never runs backwards for the bucket.
+    api.bucket.available = Math.min(api.bucket.maximumAvailable, api.bucket.available + (Math.max(0, now - lastRefill) / 1000) * api.bucket.restoreRate);
     lastRefill = now;
   };
   const cost = (requested: number, actual: number | null) => ({
@@ -190,6 +198,24 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
     };
   }
 
+  // "Expiring offline access tokens": a refresh token buys a new access token (60 minutes) and a new
+  // refresh token; the old access token stops working.
+  // https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens
+  function refresh(body: string): [number, unknown] {
+    let request: Record<string, unknown>;
+    try {
+      request = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return [400, { error: "invalid_request" }];
+    }
+    if (request.grant_type !== "refresh_token" || !api.refreshToken || request.refresh_token !== api.refreshToken) return [400, { error: "invalid_grant" }];
+    const accessToken = `shpat_refreshed_${api.refreshedTokens.length + 1}`;
+    api.refreshedTokens.push(accessToken);
+    api.accessToken = accessToken;
+    api.refreshToken = `shprt_${api.refreshedTokens.length + 1}`;
+    return [200, { access_token: accessToken, expires_in: 3600, refresh_token: api.refreshToken, refresh_token_expires_in: 7_776_000, scope: "read_orders,read_fulfillments" }];
+  }
+
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -203,6 +229,7 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
         const result = api.bulkOperations.result(bulkFile[1]!);
         return result === null ? send(404, "not found", "text/plain") : send(200, result, "application/jsonl");
       }
+      if (req.method === "POST" && req.url === "/admin/oauth/access_token") return send(...refresh(Buffer.concat(chunks).toString("utf8")));
       if (req.method !== "POST" || !/^\/admin\/api\/2026-07\/graphql\.json$/.test(req.url ?? "")) return send(404, { errors: "Not Found" });
       if (req.headers["x-shopify-access-token"] !== api.accessToken) return send(401, INVALID_TOKEN);
       if (failures > 0) {
@@ -246,6 +273,8 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
     rotateAccessToken(token) {
       api.accessToken = token;
     },
+    refreshToken: null,
+    refreshedTokens: [],
     bulkOperations,
     get bulkPollsUntilDone() {
       return bulkOperations.pollsUntilDone;
@@ -294,7 +323,9 @@ export async function appAgainstFakeAdmin(databaseUrl: string, fake: FakeAdminAp
   const { adminGraphqlForShop } = await import("../../app/sources/shopify-reconciliation/shopify-admin.server");
   return {
     adminGraphqlForShop,
-    storeOfflineSession: async (shop: string, accessToken: string, scope = "read_orders,read_fulfillments") =>
-      void (await sessionStorage.storeSession(new Session({ id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken, scope }))),
+    storeOfflineSession: async (shop: string, accessToken: string, scope = "read_orders,read_fulfillments", expiring?: { expires: Date; refreshToken: string }) =>
+      void (await sessionStorage.storeSession(
+        new Session({ id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken, scope, ...(expiring && { expires: expiring.expires, refreshToken: expiring.refreshToken, refreshTokenExpires: new Date(expiring.expires.getTime() + 90 * 86_400_000) }) }),
+      )),
   };
 }
