@@ -227,7 +227,7 @@ export async function startFakeAdminApi(options: { accessToken?: string; orders?
       const bulkFile = /^\/bulk\/(\d+)\.jsonl$/.exec(req.url ?? "");
       if (req.method === "GET" && bulkFile) {
         const result = api.bulkOperations.result(bulkFile[1]!);
-        return result === null ? send(404, "not found", "text/plain") : send(200, result, "application/jsonl");
+        return send(result.status, result.body, result.status === 200 ? "application/jsonl" : result.status === 403 ? "application/xml" : "text/plain");
       }
       if (req.method === "POST" && req.url === "/admin/oauth/access_token") return send(...refresh(Buffer.concat(chunks).toString("utf8")));
       if (req.method !== "POST" || !/^\/admin\/api\/2026-07\/graphql\.json$/.test(req.url ?? "")) return send(404, { errors: "Not Found" });

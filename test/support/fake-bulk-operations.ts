@@ -78,8 +78,11 @@ export type FakeBulkOperations = {
   read(id: string): BulkOperationNode | null;
   /** currentBulkOperation(type: QUERY): the latest query operation, read like bulkOperation(id:) */
   current(): BulkOperationNode | null;
-  /** the body of /bulk/<number>.jsonl, or null when there is no such file or its URL has expired */
-  result(number: string): string | null;
+  /**
+   * The answer to GET /bulk/<number>.jsonl: the file, 403 once its signed URL has expired (the files
+   * are served from signed storage URLs, which refuse an expired signature), 404 for no such file.
+   */
+  result(number: string): { status: 200 | 403 | 404; body: string };
 };
 
 const FIRST_NUMBER = 900;
@@ -210,8 +213,9 @@ export function createFakeBulkOperations(options: { orders: () => GqlOrder[]; ba
     },
     result(number) {
       const op = operations.get(Number(number));
+      if (op?.expired) return { status: 403, body: "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>" };
       const file = op && fileOf(op);
-      return file ? jsonl(file) : null;
+      return file ? { status: 200, body: jsonl(file) } : { status: 404, body: "not found" };
     },
   };
   return bulk;
