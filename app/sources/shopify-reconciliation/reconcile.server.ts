@@ -90,8 +90,8 @@ export const SEARCH_LAG_MARGIN_MS = 5 * 60_000;
 /** Without a watermark (first run), look this far back; the install backfill covers the rest. */
 const FIRST_RUN_LOOKBACK_MS = 24 * 3_600_000;
 /**
- * Shopify stops paginating a search after 25,000 objects ("Paginating results with GraphQL"): a search
- * is started afresh from the watermark before it lists this many.
+ * Shopify stops paginating a listing after 25,000 objects (https://shopify.dev/docs/api/usage/limits;
+ * decision 012): a search is started afresh from the watermark before it lists this many.
  */
 export const ORDERS_PER_SEARCH = 20_000;
 
