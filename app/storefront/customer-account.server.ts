@@ -1,0 +1,122 @@
+import type { JwtPayload } from "@shopify/shopify-api";
+import type { Db } from "../db.server";
+import { readDocument } from "../store/order-queries.server";
+import { storefrontView, type StorefrontOrder } from "./lookup-query";
+import { recentOrdersOfCustomer } from "./storefront-lookup.server";
+
+/**
+ * What `authenticate.public.customerAccount` gives: the session token, checked for Shopify's
+ * signature (HS256 with the app's secret), `exp` and `nbf`, and a helper that adds the CORS
+ * headers an extension's fetch needs. It throws a Response for a preflight, a bot or a bad token.
+ */
+export type CustomerAccountAuthentication = (request: Request) => Promise<{ sessionToken: JwtPayload; cors: (response: Response) => Response }>;
+
+export type CustomerAccountDeps = {
+  db: Db;
+  authenticate: CustomerAccountAuthentication;
+  /** The app's client id: the `aud` every session token for this app carries. */
+  apiKey: string;
+  now?: () => Date;
+};
+
+const HEADERS = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" };
+// One body for every miss: a missing order, a deleted one, another shop's or another customer's read the same.
+const NOT_FOUND_BODY = JSON.stringify({ error: "not_found" });
+const UNAUTHORIZED_BODY = JSON.stringify({ error: "unauthorized" });
+const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+const CUSTOMER_GID = /^gid:\/\/shopify\/Customer\/(\d{1,20})$/;
+const ORDER_ID = /^\d{1,20}$/;
+
+/** The shop's myshopify domain from a `dest` or `iss` claim, given with or without a scheme and path. */
+export function shopDomainOf(claim: unknown): string | null {
+  if (typeof claim !== "string" || !claim) return null;
+  let host: string;
+  try {
+    host = new URL(claim.includes("://") ? claim : `https://${claim}`).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+  return SHOP_DOMAIN.test(host) ? host : null;
+}
+
+type Caller = { shop: string; customerId: string | null };
+
+/**
+ * Whom a verified token speaks for. Shopify's library leaves `aud` unchecked for extension tokens,
+ * so it is checked here, as Shopify asks of every session token. The shop is `dest`, as Shopify's
+ * Session Token API says; an `iss` that names another shop is refused. `sub` is the signed-in customer's GID, absent while the Order status page is only
+ * pre-authenticated (docs/decisions/028-order-status-page-extension.md).
+ */
+function callerOf(token: JwtPayload, apiKey: string): Caller | null {
+  if (token.aud !== apiKey) return null;
+  const shop = shopDomainOf(token.dest);
+  const issuer = shopDomainOf(token.iss);
+  if (!shop || (issuer !== null && issuer !== shop)) return null;
+  if (token.sub === undefined || token.sub === "") return { shop, customerId: null };
+  const customer = CUSTOMER_GID.exec(String(token.sub));
+  return customer ? { shop, customerId: customer[1]! } : null;
+}
+
+/**
+ * The order without what a pre-authenticated visitor may not see: Shopify's own page shows status
+ * and estimated delivery before login but redacts tracking and shipping details, and so does this.
+ */
+export function withoutShipmentContents(order: StorefrontOrder): StorefrontOrder {
+  return {
+    ...order,
+    statusPageUrl: null,
+    shipments: order.shipments.map((s) => ({
+      ...s,
+      carrier: null,
+      trackingNumbers: [],
+      trackingUrls: [],
+      items: [],
+      lastEvent: null,
+    })),
+  };
+}
+
+/**
+ * Requests of the customer account UI extensions (Order status and Order index pages), each with
+ * Shopify's session token. `GET /customer-account/orders/<id>`: that order, only to its own
+ * signed-in customer, or without shipment contents to a pre-authenticated visitor.
+ * `GET /customer-account/orders`: the signed-in customer's recent orders.
+ */
+export function createCustomerAccountStatus(deps: CustomerAccountDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  return async function handle(request: Request, orderId: string | null): Promise<Response> {
+    let authenticated: Awaited<ReturnType<CustomerAccountAuthentication>>;
+    try {
+      authenticated = await deps.authenticate(request);
+    } catch (thrown) {
+      if (!(thrown instanceof Response)) throw thrown;
+      // The library answers a refused token without CORS headers; with them the extension can tell
+      // a refusal from a network failure.
+      if (!thrown.headers.has("Access-Control-Allow-Origin")) thrown.headers.set("Access-Control-Allow-Origin", "*");
+      return thrown;
+    }
+    const { sessionToken, cors } = authenticated;
+    const json = (status: number, body: string, headers: Record<string, string> = {}) => cors(new Response(body, { status, headers: { ...HEADERS, ...headers } }));
+
+    const caller = callerOf(sessionToken, deps.apiKey);
+    if (!caller) return json(401, UNAUTHORIZED_BODY);
+    if (request.method !== "GET") return json(405, JSON.stringify({ error: "method_not_allowed" }), { Allow: "GET" });
+    const at = now();
+
+    if (orderId === null) {
+      const orders = caller.customerId ? await recentOrdersOfCustomer(deps.db, caller.shop, caller.customerId, at) : [];
+      return json(200, JSON.stringify({ signedIn: caller.customerId !== null, orders }));
+    }
+    if (!ORDER_ID.test(orderId)) return json(404, NOT_FOUND_BODY);
+    const row = await deps.db.order.findFirst({
+      where: { shop: caller.shop, orderId, deleted: false, ...(caller.customerId ? { customerId: caller.customerId } : {}) },
+      select: { document: true },
+    });
+    if (!row) return json(404, NOT_FOUND_BODY);
+    const order = storefrontView(readDocument(row.document, at));
+    return caller.customerId
+      ? json(200, JSON.stringify({ signedIn: true, order }))
+      : json(200, JSON.stringify({ signedIn: false, order: withoutShipmentContents(order) }));
+  };
+}
