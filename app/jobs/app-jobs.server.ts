@@ -58,10 +58,12 @@ export function registerAppJobs(): void {
     15 * MINUTE,
     async (context) => {
       const graphql = await adminGraphqlForShop(context.shop);
-      await reconcileUpdatedOrders(
+      const { more } = await reconcileUpdatedOrders(
         { db: context.db, record: recordDirectly, graphql },
         { ...context, state: context.state as WatermarkState, saveState: (s) => context.saveState(s) },
       );
+      // A backlog stops at the run's time limit and goes on at the next tick, other jobs of the shop in between.
+      return more ? { runAgainInMs: 0 } : undefined;
     },
     { shops: shopsWithOfflineAccess },
   );

@@ -83,7 +83,8 @@ describe(`reconciliation within Shopify's limits on ${process.env.TEST_DATABASE 
 
     // Paging one search to its end stops at the cap, as Shopify does: the run cannot finish that way.
     await expect(reconcileUpdatedOrders(deps, ctx, { ordersPerSearch: 10_000 })).rejects.toThrow(/paging is limited to the first 120 results/);
-    expect(box.state.watermark).toBe(new Date(BASE + 119_000).toISOString().replace(".000Z", "Z"));
+    // Saved with every page: the earliest of the last three orders the search had reached.
+    expect(box.state.watermark).toBe(new Date(BASE + 117_000).toISOString().replace(".000Z", "Z"));
 
     await db.prisma.event.deleteMany();
     const fresh = context({ watermark: "2026-03-05T11:00:00Z" });
@@ -116,6 +117,92 @@ describe(`reconciliation within Shopify's limits on ${process.env.TEST_DATABASE 
     // The resumed run went on from the saved search, not from the start of the backlog.
     expect(fake.requests[0]!.variables).toMatchObject({ after: stoppedAt.search!.cursor, query: `updated_at:>='${stoppedAt.search!.since}'` });
     expect((await replayAll(db.prisma)).differences).toEqual([]);
+  });
+
+  it("does not let an order changed while search lags carry a new search past orders not listed yet", async () => {
+    fake.orders = orders(300);
+    // Shopify sorts by the time its index holds but answers the order as it is now: #3038 was changed
+    // during the run, so it sits among the old ones with a new update time, last on a page after which a new search starts.
+    const changedDuringRun: GraphqlCall = async (query, variables) => {
+      const body = await graphql(query, variables);
+      const nodes = (body.data as { orders?: { nodes: Array<{ name: string; updatedAt: string }> } } | null)?.orders?.nodes ?? [];
+      for (const node of nodes) if (node.name === "#3038") node.updatedAt = "2026-03-06T11:59:00Z";
+      return body;
+    };
+    const { box, ctx } = context({ watermark: "2026-03-05T11:00:00Z" });
+    await reconcileUpdatedOrders({ ...deps, graphql: changedDuringRun }, ctx, { ordersPerSearch: 25 });
+    expect((await ordersCompared()).size).toBe(300);
+    expect(box.state).toEqual({ watermark: "2026-03-06T11:59:00Z" });
+  });
+
+  it("compares nothing of an order Shopify answered only in part, compares the others, and reads it whole later", async () => {
+    fake.orders = orders(3).map((o, i) => (i === 1 ? graphqlOrderFromRest({ ...fixture("single-parcel.create"), id: 7_100_001, name: "#3001", updated_at: o.updatedAt }, [{ ...fixture("single-parcel.fulfillment.create"), id: 9_300_001, order_id: 7_100_001 }]) : o));
+    let refuse = true;
+    // One fulfillment's details come back as null (a node Shopify would not show), then a field error.
+    const partly: GraphqlCall = async (query, variables) => {
+      const body = await graphql(query, variables);
+      if (refuse && /query ReconcileFulfillmentDetails/.test(query)) {
+        if ((variables.ids as string[]).length > 1) return { errors: [{ message: "Internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }], extensions: body.extensions };
+        return { ...body, data: { nodes: [null] } };
+      }
+      return body;
+    };
+    const first = await recheckOrders({ ...deps, graphql: partly }, SHOP, ["7100000", "7100001", "7100002"]);
+    expect(first).toMatchObject({ checked: 2, unreadable: ["#3001"] });
+    expect([...(await ordersCompared())].sort()).toEqual(["7100000", "7100002"]);
+
+    refuse = false;
+    expect(await recheckOrders(deps, SHOP, ["7100001"])).toMatchObject({ checked: 1, repaired: 1, unreadable: [] });
+    const snapshot = await db.prisma.event.findFirstOrThrow({ where: { shop: SHOP, orderId: "7100001", kind: "order_snapshot" } });
+    expect(JSON.parse(snapshot.data).fulfillments[0].lineItems).toHaveLength(1);
+  });
+
+  it("leaves a fulfillment order's holds alone when the log heard of them after Shopify was read", async () => {
+    fake.orders = orders(1);
+    await recheckOrders(deps, SHOP, ["7100000"]);
+    fake.setFulfillmentOrder("gid://shopify/FulfillmentOrder/6200", { orderId: fake.orders[0]!.id, status: "OPEN", updatedAt: "2026-03-05T12:30:00Z", fulfillmentHolds: [] });
+    // The hold webhook lands while the order is being read.
+    const holdArrivesDuringRead: GraphqlCall = async (query, variables) => {
+      const body = await graphql(query, variables);
+      if (/query ReconcileOrdersById/.test(query)) {
+        const event: OrderEvent = {
+          source: "shopify",
+          kind: "fulfillment_hold_added",
+          orderId: "7100000",
+          occurredAt: "2026-03-05T12:31:00.000Z",
+          dedupeKey: "wh-hold-during-read",
+          data: { fulfillmentOrderId: "6200", holdId: "61", reason: "incorrect_address" },
+        };
+        await recordSubmissions(writer, [{ shop: SHOP, events: [{ ...event, raw: "{}" }], receivedAt: new Date(Date.now() + 1000) }]);
+      }
+      return body;
+    };
+    const report = await recheckOrders({ ...deps, graphql: holdArrivesDuringRead }, SHOP, ["7100000"]);
+    expect(report.missed).toEqual([]);
+    const status = JSON.parse((await db.prisma.order.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: "7100000" } } })).document).status;
+    expect(status).toBe("on_hold");
+  });
+
+  it("stops a long run at its time limit and goes on from there, and starts again when Shopify refuses a saved cursor", async () => {
+    fake.orders = orders(40);
+    let now = 0;
+    const clock = () => now;
+    const pagesTakeAMinute: GraphqlCall = async (query, variables) => {
+      if (/query ReconcileUpdatedOrders/.test(query)) now += 60_000;
+      return graphql(query, variables);
+    };
+    const { box, ctx } = context({ watermark: "2026-03-05T11:00:00Z" });
+    const first = await reconcileUpdatedOrders({ ...deps, graphql: pagesTakeAMinute }, ctx, { timeLimitMs: 120_000, clock });
+    expect(first).toMatchObject({ more: true, checked: 20 });
+    const second = await reconcileUpdatedOrders({ ...deps, graphql: pagesTakeAMinute }, ctx, { timeLimitMs: 120_000, clock });
+    expect(second).toMatchObject({ more: false, checked: 20 });
+    expect((await ordersCompared()).size).toBe(40);
+
+    // A cursor saved by an earlier version of the search: Shopify refuses it, the run starts over from the watermark.
+    box.state = { watermark: "2026-03-05T12:00:20Z", search: { since: "2026-03-05T11:55:20Z", cursor: "not-a-cursor-shopify-issued", listed: 10 } };
+    const restarted = await reconcileUpdatedOrders(deps, ctx);
+    expect(restarted.checked).toBe(40);
+    expect(box.state).toEqual({ watermark: "2026-03-05T12:00:39Z" });
   });
 
   it("reads an order saved just before the watermark that Shopify's search listed only later", async () => {

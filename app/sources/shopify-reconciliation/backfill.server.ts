@@ -10,7 +10,7 @@ import type { ReadableStream } from "node:stream/web";
 import { RetryJobLater, type JobContext, type JobOutcome } from "../../jobs/registry.server";
 import { adminQuery } from "./admin-graphql.server";
 import { BULK_OPERATION_QUERY, BY_ID_CHUNK, START_BACKFILL_MUTATION, backfillBulkQuery } from "./queries";
-import { emptyReport, reconcileByIds, type ReconcileDeps, type ReconcileReport } from "./reconcile.server";
+import { emptyReport, reconcileByIds, RUN_TIME_LIMIT_MS, type ReconcileDeps, type ReconcileReport } from "./reconcile.server";
 
 /** BulkOperationStatus of the Admin API (2026-07). */
 export type BulkOperationStatus = "CANCELED" | "CANCELING" | "COMPLETED" | "CREATED" | "EXPIRED" | "FAILED" | "RUNNING";
@@ -43,6 +43,8 @@ export type BackfillOptions = {
   /** ids compared between two saves of the position (default: one by-id read) */
   chunkSize?: number;
   clock?: () => Date;
+  /** a run compares for at most this long, then asks to run again at once (default RUN_TIME_LIMIT_MS) */
+  timeLimitMs?: number;
 };
 
 export const BACKFILL_DAYS = 60;
@@ -100,16 +102,22 @@ export async function backfillRecentOrders(
     await context.saveState(next);
   };
 
-  /** Compares the orders a JSONL file lists, from the saved position on, saving after every chunk. */
-  const compareListed = async (url: string) => {
+  const stopAt = clock().getTime() + (options.timeLimitMs ?? RUN_TIME_LIMIT_MS);
+  /**
+   * Compares the orders a JSONL file lists, from the saved position on, saving after every chunk; false
+   * when the run's time is up first (the next run goes on from the saved position).
+   */
+  const compareListed = async (url: string): Promise<boolean> => {
     const ids = await listedOrderIds(await (deps.download ?? fetch)(url));
     let processed = state.processed ?? 0;
     while (processed < ids.length) {
+      if (clock().getTime() >= stopAt) return false;
       const chunk = ids.slice(processed, processed + (options.chunkSize ?? BY_ID_CHUNK));
       await reconcileByIds(deps, context.shop, chunk, report);
       processed += chunk.length;
       await save({ ...state, processed });
     }
+    return true;
   };
 
   try {
@@ -136,14 +144,14 @@ export async function backfillRecentOrders(
 
     if (operation.status === "COMPLETED") {
       // No url: nothing was updated in the window.
-      if (operation.url) await compareListed(operation.url);
+      if (operation.url && !(await compareListed(operation.url))) return { finished: false, report, runAgainInMs: 0 };
       await save({ done: true, since: state.since, startedAt: state.startedAt, completedAt: clock().toISOString(), objectCount: state.objectCount, processed: state.processed });
       return { finished: true, report };
     }
     // What a failed operation did list is compared before starting over: comparing twice is harmless.
     if (operation.status === "FAILED" && operation.partialDataUrl) {
       if (state.file !== "partial") await save({ ...state, file: "partial", processed: 0 });
-      await compareListed(operation.partialDataUrl);
+      if (!(await compareListed(operation.partialDataUrl))) return { finished: false, report, runAgainInMs: 0 };
     }
     throw new BackfillFailure(`Shopify's bulk operation ${operation.status.toLowerCase()}${operation.errorCode ? ` (${operation.errorCode})` : ""}`, true);
   } catch (failure) {
@@ -175,9 +183,17 @@ async function listedOrderIds(response: Response): Promise<string[]> {
   }
   const ids: string[] = [];
   const lines = createInterface({ input: Readable.fromWeb(response.body as ReadableStream), crlfDelay: Infinity });
+  let number = 0;
   for await (const line of lines) {
+    number += 1;
     if (!line.trim()) continue;
-    const row = JSON.parse(line) as { id?: string; __parentId?: string };
+    let row: { id?: string; __parentId?: string };
+    try {
+      row = JSON.parse(line) as typeof row;
+    } catch {
+      // A damaged file would fail every retry the same way: only a new operation lists the orders again.
+      throw new BackfillFailure(`the list of orders is not JSON Lines (line ${number})`, true);
+    }
     if (row.id && !row.__parentId && row.id.includes("/Order/")) ids.push(row.id);
   }
   return ids;

@@ -79,14 +79,17 @@ export type KnownFacts = {
   fulfillments: ReadonlyMap<string, string | null>;
   fulfillmentEventIds: ReadonlySet<string>;
   refundIds: ReadonlySet<string>;
-  /** fulfillment order id -> the holds the log leaves on it ("*" for a hold it cannot name), and its latest hold event's time */
-  holds: ReadonlyMap<string, { held: ReadonlySet<string>; lastAt: string }>;
+  /**
+   * fulfillment order id -> the holds the log leaves on it ("*" for a hold it cannot name), the time of
+   * its latest hold event, and when the latest of them arrived
+   */
+  holds: ReadonlyMap<string, { held: ReadonlySet<string>; lastAt: string; lastReceivedAt: string | null }>;
 };
 
 export const NOTHING_KNOWN: KnownFacts = { orderUpdatedAt: null, fulfillments: new Map(), fulfillmentEventIds: new Set(), refundIds: new Set(), holds: new Map() };
 
-/** A stored event as read back for KnownFacts: its kind, its normalised data and when it happened. */
-export type StoredFact = { kind: string; data: unknown; occurredAt: string };
+/** A stored event as read back for KnownFacts: its kind, its normalised data, when it happened and when it arrived. */
+export type StoredFact = { kind: string; data: unknown; occurredAt: string; receivedAt?: string };
 
 const HOLD_KINDS = new Set(["fulfillment_hold_added", "fulfillment_hold_released"]);
 
@@ -111,15 +114,16 @@ export function knownFactsOf(stored: readonly StoredFact[]): KnownFacts {
 }
 
 /** The holds the log leaves standing, folded as the rollup folds them: in time order, a hold before its release. */
-function heldByFulfillmentOrder(stored: readonly StoredFact[]): Map<string, { held: Set<string>; lastAt: string }> {
+function heldByFulfillmentOrder(stored: readonly StoredFact[]): Map<string, { held: Set<string>; lastAt: string; lastReceivedAt: string | null }> {
   const holdEvents = stored
     .filter((s) => HOLD_KINDS.has(s.kind))
     .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || (a.kind === "fulfillment_hold_added" ? -1 : 1) - (b.kind === "fulfillment_hold_added" ? -1 : 1));
-  const holds = new Map<string, { held: Set<string>; lastAt: string }>();
-  for (const { kind, data, occurredAt } of holdEvents) {
+  const holds = new Map<string, { held: Set<string>; lastAt: string; lastReceivedAt: string | null }>();
+  for (const { kind, data, occurredAt, receivedAt } of holdEvents) {
     const d = data as { fulfillmentOrderId: string; holdId: string | null };
-    const state = holds.get(d.fulfillmentOrderId) ?? { held: new Set<string>(), lastAt: occurredAt };
+    const state = holds.get(d.fulfillmentOrderId) ?? { held: new Set<string>(), lastAt: occurredAt, lastReceivedAt: null };
     state.lastAt = occurredAt;
+    if (receivedAt && (!state.lastReceivedAt || Date.parse(receivedAt) > Date.parse(state.lastReceivedAt))) state.lastReceivedAt = receivedAt;
     if (kind === "fulfillment_hold_added") state.held.add(d.holdId ?? "*");
     else if (d.holdId === null) state.held.clear();
     else {
@@ -186,7 +190,7 @@ export type Reconciled = {
  * identities (order + updatedAt, fulfillment + updatedAt, event id, refund id), so reading the same
  * state twice, from two processes or two runs, adds nothing.
  */
-export function reconcileOrder(order: GqlOrder, known: KnownFacts): Reconciled {
+export function reconcileOrder(order: GqlOrder, known: KnownFacts, options: { readAt?: string } = {}): Reconciled {
   const orderId = legacyId(order.id);
   const updatedAt = toUtcIso(order.updatedAt) ?? order.updatedAt;
   const events: OrderEvent[] = [];
@@ -277,18 +281,22 @@ export function reconcileOrder(order: GqlOrder, known: KnownFacts): Reconciled {
       },
     });
   }
-  for (const fo of order.fulfillmentOrders?.nodes ?? []) reconcileHolds(orderId, fo, known, events, missed);
+  for (const fo of order.fulfillmentOrders?.nodes ?? []) reconcileHolds(orderId, fo, known, options.readAt, events, missed);
   return { orderId, events, missed };
 }
 
 /**
  * Holds as Shopify shows them now against the holds the log leaves standing: a missed hold is added, a
  * missed release released. Both are dated no earlier than the log's latest hold event on that
- * fulfillment order, so the rollup, which folds holds in time order, ends where Shopify is.
+ * fulfillment order, so the rollup, which folds holds in time order, ends where Shopify is; a read older
+ * than the log's latest hold news (`readAt`) leaves that fulfillment order alone.
  */
-function reconcileHolds(orderId: string, fo: GqlFulfillmentOrder, known: KnownFacts, events: OrderEvent[], missed: string[]): void {
+function reconcileHolds(orderId: string, fo: GqlFulfillmentOrder, known: KnownFacts, readAt: string | undefined, events: OrderEvent[], missed: string[]): void {
   const fulfillmentOrderId = legacyId(fo.id);
   const standing = known.holds.get(fulfillmentOrderId);
+  // The log heard of this fulfillment order's holds after Shopify was read: the read may be the stale one.
+  // The next read settles it.
+  if (readAt && standing?.lastReceivedAt && Date.parse(standing.lastReceivedAt) > Date.parse(readAt)) return;
   const updatedAt = toUtcIso(fo.updatedAt) ?? fo.updatedAt;
   const at = standing && Date.parse(standing.lastAt) >= Date.parse(updatedAt) ? new Date(Date.parse(standing.lastAt) + 1).toISOString() : updatedAt;
   const shown = new Map(fo.fulfillmentHolds.map((h) => [legacyId(h.id), h.reason.toLowerCase()]));
