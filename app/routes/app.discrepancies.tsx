@@ -104,7 +104,10 @@ export default function Discrepancies() {
       )}
       {recheckResult && (
         <div style={{ marginBottom: 16 }}>
-          <Banner tone={recheckResult.error || recheckResult.recheck?.notShown.length || recheckResult.recheck?.incomplete.length ? "warning" : "success"} title="Recheck with Shopify">
+          <Banner
+            tone={recheckResult.error || recheckResult.recheck?.notShown.length || recheckResult.recheck?.unreadable.length || recheckResult.recheck?.incomplete.length ? "warning" : "success"}
+            title="Recheck with Shopify"
+          >
             <p>
               {recheckResult.error ??
                 (recheckResult.recheck && recheckResult.recheck.repaired > 0
@@ -115,6 +118,9 @@ export default function Discrepancies() {
               <p>
                 {`Shopify did not show ${recheckResult.recheck.notShown.length} of the orders (ids ${recheckResult.recheck.notShown.join(", ")}). An order placed more than 60 days ago can only be read with the read_all_orders scope, which this app does not request; a deleted order is not shown either.`}
               </p>
+            )}
+            {!!recheckResult.recheck?.unreadable.length && (
+              <p>{`Not checked, as Shopify did not answer part of them; try again in a moment: ${recheckResult.recheck.unreadable.join(", ")}.`}</p>
             )}
             {!!recheckResult.recheck?.incomplete.length && (
               <p>{`Checked in part, as they hold more fulfillments or refunds than one request can read: ${recheckResult.recheck.incomplete.join(", ")}.`}</p>
