@@ -4,7 +4,9 @@ import { spawnSync } from "node:child_process";
 
 const steps = [
   ["typecheck", "npx", ["tsc", "--noEmit"]],
-  ["unit (domain, contract, GraphQL schema, theme-check, schema drift)", "npx", ["vitest", "run", "--project", "unit"]],
+  // Customer account UI extensions compile with Preact's JSX and Shopify's types, each under its own tsconfig.
+  ["typecheck extensions", "npx", ["tsc", "--noEmit", "-p", "extensions/order-status-page"]],
+  ["unit (domain, contract, GraphQL schema, theme-check, schema drift, UI extensions)", "npx", ["vitest", "run", "--project", "unit"]],
   ["build", "npm", ["run", "build"]],
   ["integration on SQLite", "npx", ["vitest", "run", "--project", "integration"], { TEST_DATABASE: "sqlite" }],
   ["integration on PostgreSQL", "npx", ["vitest", "run", "--project", "integration"], { TEST_DATABASE: "postgresql" }],

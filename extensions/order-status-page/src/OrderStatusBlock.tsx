@@ -1,0 +1,140 @@
+// The order's truth on the Order status page: what the storefront block shows, from the same
+// storefront view of the contract, fetched from the app with Shopify's session token.
+import '@shopify/ui-extensions/preact';
+import {render} from 'preact';
+import {useEffect, useState} from 'preact/hooks';
+import {numericOrderId, safeHref, type Answer, type Shipment, type StorefrontOrder} from './storefront-view';
+
+export default async () => {
+  render(<OrderStatusBlock />, document.body);
+};
+
+// Shipment statuses along the happy path; the index is the progress bar's step, as in the theme block.
+const STEPS = ['label_created', 'confirmed', 'in_transit', 'out_for_delivery', 'delivered'];
+
+const t = (key: string, replacements?: Record<string, string | number>) => String(shopify.i18n.translate(key, replacements));
+
+function date(iso: string | null): string {
+  return iso ? shopify.i18n.formatDate(new Date(iso), {dateStyle: 'long'}) : '';
+}
+
+function dateTime(iso: string): string {
+  return shopify.i18n.formatDate(new Date(iso), {dateStyle: 'medium', timeStyle: 'short'});
+}
+
+/**
+ * The app's answer for this page's order, or null while there is none: not fetched yet, no
+ * record of the order (404), or a failure, where Shopify's own page already says enough.
+ */
+function useOrderTruth(orderId: string | null, authenticationState: string): Answer | null {
+  const [answer, setAnswer] = useState<Answer | null>(null);
+  useEffect(() => {
+    const appUrl = process.env.APP_URL;
+    if (!orderId || !appUrl) return;
+    let current = true;
+    (async () => {
+      const token = await shopify.sessionToken.get();
+      const response = await fetch(`${appUrl}/customer-account/orders/${orderId}`, {
+        headers: {Authorization: `Bearer ${token}`, Accept: 'application/json'},
+      });
+      if (!response.ok) return;
+      const body = (await response.json()) as Answer;
+      if (current && typeof body?.order?.status === 'string') setAnswer(body);
+    })().catch((error) => console.warn('order-status-page: lookup failed', error));
+    return () => {
+      current = false;
+    };
+    // After a login the token names the customer: ask again for the full view.
+  }, [orderId, authenticationState]);
+  return answer;
+}
+
+function When({of}: {of: {deliveredAt: string | null; estimatedDeliveryAt: string | null}}) {
+  if (of.deliveredAt) return <s-text>{t('deliveredOn', {date: date(of.deliveredAt)})}</s-text>;
+  if (of.estimatedDeliveryAt) return <s-text>{t('estimatedDelivery', {date: date(of.estimatedDeliveryAt)})}</s-text>;
+  return null;
+}
+
+function ShipmentCard({shipment, number, showItems, showCarrier}: {shipment: Shipment; number: number; showItems: boolean; showCarrier: boolean}) {
+  const title = t('shipment', {number});
+  const status = t(`shipmentStatus.${shipment.status}`);
+  const step = STEPS.indexOf(shipment.status);
+  const count = Math.max(shipment.trackingNumbers.length, shipment.trackingUrls.length);
+  const last = shipment.lastEvent;
+  return (
+    <s-stack gap="small-200">
+      <s-heading>{title}</s-heading>
+      <s-text>{showCarrier && shipment.carrier ? `${status} · ${shipment.carrier}` : status}</s-text>
+      {step >= 0 && (
+        <s-progress
+          value={step + 1}
+          max={STEPS.length}
+          accessibilityLabel={t('progress', {shipment: title, status, step: step + 1, steps: STEPS.length})}
+        />
+      )}
+      {Array.from({length: count}, (_, i) => {
+        const trackingNumber = shipment.trackingNumbers[i] ?? '';
+        const href = safeHref(shipment.trackingUrls[i]);
+        return href ? (
+          <s-link href={href} target="_blank">
+            {t('trackLink', {number: trackingNumber || i + 1})}
+          </s-link>
+        ) : (
+          <s-text>{t('tracking', {number: trackingNumber})}</s-text>
+        );
+      })}
+      <When of={shipment} />
+      {showItems && shipment.items.length > 0 && (
+        <s-unordered-list>
+          {shipment.items.map((line) => (
+            <s-list-item>{`${line.title} × ${line.quantity}`}</s-list-item>
+          ))}
+        </s-unordered-list>
+      )}
+      {last && (
+        <s-text color="subdued">
+          {t('lastUpdate', {
+            details: [t(`shipmentStatus.${last.status}`), last.message, last.location, dateTime(last.happenedAt)].filter(Boolean).join(' · '),
+          })}
+        </s-text>
+      )}
+    </s-stack>
+  );
+}
+
+export function OrderTruth({answer, showItems, showCarrier}: {answer: Answer; showItems: boolean; showCarrier: boolean}) {
+  const order: StorefrontOrder = answer.order;
+  return (
+    <s-section heading={t('heading')}>
+      <s-stack gap="base">
+        <s-text type="strong">{t('status', {status: t(`orderStatus.${order.status}`)})}</s-text>
+        {order.attention.map((flag) => (
+          <s-banner tone="warning">{t(`attention.${flag}`)}</s-banner>
+        ))}
+        <When of={order} />
+        {showItems && order.items.total > 0 && <s-text>{t('itemsSummary', order.items)}</s-text>}
+        {order.shipments.length === 0 ? (
+          <s-text>{t('noShipments')}</s-text>
+        ) : (
+          order.shipments.map((shipment, index) => (
+            <ShipmentCard shipment={shipment} number={index + 1} showItems={showItems && answer.signedIn} showCarrier={showCarrier} />
+          ))
+        )}
+        {!answer.signedIn && (
+          <s-stack gap="small-200">
+            <s-text>{t('loginPrompt')}</s-text>
+            <s-button onClick={() => shopify.requireLogin()}>{t('login')}</s-button>
+          </s-stack>
+        )}
+      </s-stack>
+    </s-section>
+  );
+}
+
+function OrderStatusBlock() {
+  const answer = useOrderTruth(numericOrderId(shopify.order.value?.id), shopify.authenticationState.value);
+  if (!answer) return null;
+  const settings = shopify.settings.value;
+  // Checkout and accounts editor settings have no defaults: unset means on, as in the theme block.
+  return <OrderTruth answer={answer} showItems={settings.show_items !== false} showCarrier={settings.show_carrier !== false} />;
+}

@@ -1,0 +1,208 @@
+// @vitest-environment happy-dom
+// The Order status page extension as Shopify runs it: its configuration, its bundle as the CLI
+// builds it, and what a customer reads when it renders the app's recorded answers.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Ajv2020 from "ajv/dist/2020";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { buildUiExtension, readExtensionToml, runUiExtension, type BuiltExtension, type RecordedAnswer } from "../support/ui-extension";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const extensionDir = path.join(root, "extensions", "order-status-page");
+const TARGET = "customer-account.order-status.block.render";
+const APP_URL = "https://order-truth.example.com";
+const ORDER_GID = "gid://shopify/Order/5801234567001";
+const contract = JSON.parse(readFileSync(path.join(root, "contracts", "order-status.schema.json"), "utf8"));
+const validateContract = new Ajv2020({ allErrors: true, strict: false }).compile(contract);
+
+const recorded = (name: string): RecordedAnswer => JSON.parse(readFileSync(path.join(root, "test/unit/fixtures/customer-account", `${name}.json`), "utf8"));
+const TWO_SHIPMENTS_ONE_LATE = recorded("two-shipments-one-late");
+const DELIVERED = recorded("delivered");
+const PRE_AUTHENTICATED = recorded("pre-authenticated");
+const NOT_FOUND = recorded("not-found");
+
+/** What a customer reads: the text of each component that shows text, in page order. */
+const texts = () =>
+  [...document.body.querySelectorAll("s-text, s-heading, s-banner, s-link, s-list-item, s-button")].map((node) => node.textContent?.trim() ?? "");
+
+const section = () => document.body.querySelector("s-section");
+
+let built: BuiltExtension;
+const originalFetch = globalThis.fetch;
+const originalTimeZone = process.env.TZ;
+
+beforeAll(async () => {
+  // Dates read as a customer in Montréal would, whatever the machine's zone.
+  process.env.TZ = "America/Toronto";
+  built = await buildUiExtension(extensionDir, TARGET, APP_URL);
+});
+
+afterAll(() => {
+  globalThis.fetch = originalFetch;
+  process.env.TZ = originalTimeZone;
+  delete (globalThis as Record<string, unknown>).shopify;
+});
+
+async function rendered(answer: RecordedAnswer, options: Partial<Parameters<typeof runUiExtension>[1]> = {}) {
+  const fake = await runUiExtension(built, { extensionDir, locale: "en", answer, orderGid: ORDER_GID, ...options });
+  await vi.waitFor(() => expect(fake.requests).toHaveLength(1));
+  await vi.waitFor(() => expect(answer.status === 200 ? section() : true).toBeTruthy());
+  return fake;
+}
+
+describe("order-status-page extension configuration", () => {
+  const toml = readExtensionToml(extensionDir);
+  const [extension] = toml.extensions;
+
+  it("is one UI extension on the Order status page block target, API 2026-07", () => {
+    expect(toml.api_version).toBe("2026-07");
+    expect(toml.extensions).toHaveLength(1);
+    expect(extension).toMatchObject({ type: "ui_extension", handle: "order-status-page" });
+    expect(extension!.targeting).toEqual([{ target: TARGET, module: "./src/OrderStatusBlock.tsx" }]);
+  });
+
+  it("asks for network access, which its fetch needs, and no Storefront API access, which it does not use", () => {
+    expect(extension!.capabilities).toEqual({ network_access: true, api_access: false });
+    const source = readFileSync(path.join(extensionDir, "src", "OrderStatusBlock.tsx"), "utf8");
+    expect(source).toContain("fetch(");
+    expect(source).not.toMatch(/shopify\.query|shopify:storefront/);
+  });
+
+  it("lets the merchant show or hide line items and carrier names in the checkout and accounts editor", () => {
+    expect(extension!.settings?.fields?.map(({ key, type }) => ({ key, type }))).toEqual([
+      { key: "show_items", type: "boolean" },
+      { key: "show_carrier", type: "boolean" },
+    ]);
+  });
+
+  it("has every status of the contract in English and French, with the same keys in both", () => {
+    const en = JSON.parse(readFileSync(path.join(extensionDir, "locales", "en.default.json"), "utf8"));
+    const fr = JSON.parse(readFileSync(path.join(extensionDir, "locales", "fr.json"), "utf8"));
+    const keys = (value: object, prefix = ""): string[] =>
+      Object.entries(value).flatMap(([key, inner]) => (typeof inner === "object" ? keys(inner, `${prefix}${key}.`) : [`${prefix}${key}`]));
+    expect(keys(fr).sort()).toEqual(keys(en).sort());
+    expect(Object.keys(en.orderStatus).sort()).toEqual([...contract.$defs.orderStatus.enum].sort());
+    expect(Object.keys(en.shipmentStatus).sort()).toEqual([...contract.$defs.shipmentStatus.enum].sort());
+    expect(Object.keys(en.attention).sort()).toEqual([...contract.properties.attention.items.enum].sort());
+  });
+});
+
+describe("order-status-page extension bundle", () => {
+  it("builds with the CLI's esbuild within Shopify's 64 KB compressed limit for UI extensions", () => {
+    expect(built.compressedBytes).toBeLessThan(64 * 1024);
+    expect(built.code).toContain(APP_URL);
+  });
+
+  it("renders against answers the endpoint really gave, each a storefront view of the contract", () => {
+    for (const answer of [TWO_SHIPMENTS_ONE_LATE, DELIVERED, PRE_AUTHENTICATED]) {
+      const order = (answer.body as { order: unknown }).order;
+      expect(validateContract(order), JSON.stringify(validateContract.errors)).toBe(true);
+    }
+  });
+});
+
+describe("order-status-page extension, rendered", () => {
+  it("asks the app for this page's order with Shopify's session token", async () => {
+    const fake = await rendered(TWO_SHIPMENTS_ONE_LATE);
+    expect(fake.requests).toEqual([{ url: `${APP_URL}/customer-account/orders/5801234567001`, authorization: "Bearer session-token-from-shopify" }]);
+  });
+
+  it("shows two shipments, one delivered and one late, with progress, tracking links, items and the delay", async () => {
+    await rendered(TWO_SHIPMENTS_ONE_LATE);
+    expect(section()?.getAttribute("heading")).toBe("Delivery status");
+    expect(texts()).toEqual([
+      "Status: Partially delivered",
+      "Your order is running late.",
+      "Estimated delivery: March 6, 2026",
+      "3 of 3 items shipped, 1 delivered",
+      "Shipment 1",
+      "Delivered · Canada Post",
+      "Track package 7023210039414604",
+      "Delivered March 5, 2026",
+      "Trail Runner Shoe — Size 42 × 1",
+      "Latest update: Delivered · Delivered to front door · Montréal, QC, Canada · Mar 5, 2026, 1:20 PM",
+      "Shipment 2",
+      "Out for delivery · Canada Post",
+      "Track package 7023210039414611",
+      "Estimated delivery: March 6, 2026",
+      "Merino Hiking Socks × 2",
+      "Latest update: Out for delivery · Out for delivery · Montréal, QC, Canada · Mar 6, 2026, 8:05 AM",
+    ]);
+    const links = [...document.body.querySelectorAll("s-link")];
+    expect(links.map((link) => link.getAttribute("href"))).toEqual([
+      "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor=7023210039414604",
+      "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor=7023210039414611",
+    ]);
+    const progress = [...document.body.querySelectorAll("s-progress")];
+    expect(progress.map((bar) => [bar.getAttribute("value"), bar.getAttribute("max"), bar.getAttribute("accessibilitylabel")])).toEqual([
+      ["5", "5", "Shipment 1: Delivered, step 5 of 5"],
+      ["4", "5", "Shipment 2: Out for delivery, step 4 of 5"],
+    ]);
+  });
+
+  it("hides line items and carrier names when the merchant turns them off", async () => {
+    await rendered(TWO_SHIPMENTS_ONE_LATE, { settings: { show_items: false, show_carrier: false } });
+    const shown = texts();
+    expect(shown).toContain("Delivered");
+    expect(shown).toContain("Out for delivery");
+    expect(shown).toContain("Track package 7023210039414604");
+    expect(shown.join("\n")).not.toMatch(/Canada Post|Trail Runner|Merino|items shipped/);
+  });
+
+  it("shows a delivered pickup order with its delivery date", async () => {
+    await rendered(DELIVERED, { orderGid: "gid://shopify/Order/5801234567004" });
+    expect(texts()).toEqual([
+      "Status: Delivered",
+      "Delivered March 4, 2026",
+      "1 of 1 items shipped, 1 delivered",
+      "Shipment 1",
+      "Delivered",
+      "Delivered March 4, 2026",
+      "Camp Stove Ultralight × 1",
+      "Latest update: Delivered · Collected in store · Canada · Mar 4, 2026, 5:30 PM",
+    ]);
+  });
+
+  it("shows nothing when the app has no record of the order", async () => {
+    const fake = await rendered(NOT_FOUND);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(fake.requests).toHaveLength(1);
+    expect(document.body.children).toHaveLength(0);
+  });
+
+  it("shows a pre-authenticated visitor the status without shipment contents, and asks them to log in", async () => {
+    const fake = await rendered(PRE_AUTHENTICATED, { authenticationState: "pre_authenticated" });
+    expect(texts()).toEqual([
+      "Status: Partially delivered",
+      "Your order is running late.",
+      "Estimated delivery: March 6, 2026",
+      "3 of 3 items shipped, 1 delivered",
+      "Shipment 1",
+      "Delivered",
+      "Delivered March 5, 2026",
+      "Shipment 2",
+      "Out for delivery",
+      "Estimated delivery: March 6, 2026",
+      "Log in to see tracking numbers and what is in each shipment.",
+      "Log in",
+    ]);
+    document.body.querySelector("s-button")!.dispatchEvent(new Event("click"));
+    expect(fake.loginRequests).toBe(1);
+  });
+
+  it("speaks French to a French-speaking customer", async () => {
+    await rendered(TWO_SHIPMENTS_ONE_LATE, { locale: "fr" });
+    const shown = texts();
+    expect(section()?.getAttribute("heading")).toBe("Suivi de livraison");
+    expect(shown.slice(0, 4)).toEqual([
+      "Statut : Partiellement livrée",
+      "Votre commande a du retard.",
+      "Livraison estimée : 6 mars 2026",
+      "3 article(s) sur 3 expédié(s), 1 livré(s)",
+    ]);
+    expect(shown).toContain("Envoi 2");
+    expect(shown).toContain("Suivre le colis 7023210039414611");
+    expect(shown).toContain("Livré · Canada Post");
+  });
+});
