@@ -5,7 +5,8 @@ import { spawnSync } from "node:child_process";
 const steps = [
   ["typecheck", "npx", ["tsc", "--noEmit"]],
   // Customer account UI extensions compile with Preact's JSX and Shopify's types, each under its own tsconfig.
-  ["typecheck extensions", "npx", ["tsc", "--noEmit", "-p", "extensions/order-status-page"]],
+  ["typecheck extensions: order status page", "npx", ["tsc", "--noEmit", "-p", "extensions/order-status-page"]],
+  ["typecheck extensions: order index page", "npx", ["tsc", "--noEmit", "-p", "extensions/order-index-page"]],
   ["unit (domain, contract, GraphQL schema, theme-check, schema drift, UI extensions)", "npx", ["vitest", "run", "--project", "unit"]],
   ["build", "npm", ["run", "build"]],
   ["integration on SQLite", "npx", ["vitest", "run", "--project", "integration"], { TEST_DATABASE: "sqlite" }],

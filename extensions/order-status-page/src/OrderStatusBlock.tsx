@@ -102,7 +102,7 @@ function ShipmentCard({shipment, number, showItems, showCarrier}: {shipment: Shi
   );
 }
 
-export function OrderTruth({answer, showItems, showCarrier}: {answer: Answer; showItems: boolean; showCarrier: boolean}) {
+function OrderTruth({answer, showItems, showCarrier}: {answer: Answer; showItems: boolean; showCarrier: boolean}) {
   const order: StorefrontOrder = answer.order;
   return (
     <s-section heading={t('heading')}>
