@@ -9,11 +9,11 @@ import type { GraphqlCall } from "../../app/sources/shopify-reconciliation/admin
 import type { GqlOrder } from "../../app/sources/shopify-reconciliation/order-mapping";
 import { recheckOrders, reconcileUpdatedOrders, type ReconcileDeps, type WatermarkState } from "../../app/sources/shopify-reconciliation/reconcile.server";
 import { recordSubmissions } from "../../app/store/event-log/event-log-writer.server";
-import { openEventLogWriter } from "../../app/store/event-log/index.server";
 import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.server";
 import { replayAll } from "../../app/store/replay.server";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { appAgainstFakeAdmin, graphqlOrderFromRest, startFakeAdminApi, type FakeAdminApi } from "../support/fake-admin-api";
+import type { TestDatabase } from "../support/database";
+import { graphqlOrderFromRest, type appAgainstFakeAdmin, type FakeAdminApi } from "../support/fake-admin-api";
+import { shopAgainstFakeAdmin, type ShopAgainstFakeAdmin } from "../support/shop-against-fake-admin";
 
 const SHOP = "limits-shop.myshopify.com";
 const SHOPIFY_QUERY_LIMIT = 1000;
@@ -47,21 +47,12 @@ function context(initial: WatermarkState = {}) {
 
 const ordersCompared = async () => new Set((await db.prisma.event.findMany({ where: { shop: SHOP, kind: "order_snapshot" }, select: { orderId: true } })).map((r) => r.orderId));
 
+let shop: ShopAgainstFakeAdmin;
 beforeAll(async () => {
-  db = await createTestDatabase();
-  writer = openEventLogWriter(db.url);
-  fake = await startFakeAdminApi({ accessToken: "shpat_limits" });
-  app = await appAgainstFakeAdmin(db.url, fake);
-  await app.storeOfflineSession(SHOP, "shpat_limits");
-  graphql = await app.adminGraphqlForShop(SHOP);
+  shop = await shopAgainstFakeAdmin(SHOP, "shpat_limits");
+  ({ db, writer, fake, graphql, app } = shop);
 }, 60_000);
-afterAll(async () => {
-  await writer?.close();
-  await fake?.stop();
-  const { getPrisma } = await import("../../app/db.server");
-  await getPrisma().$disconnect();
-  await db?.drop();
-});
+afterAll(async () => shop?.stop());
 beforeEach(async () => {
   const p = db.prisma;
   for (const model of [p.event, p.order, p.shipment, p.trackingNumber, p.sourceClaim, p.fulfillmentOrderLink]) await (model as { deleteMany(): Promise<unknown> }).deleteMany();

@@ -18,11 +18,11 @@ import {
   type WatermarkState,
 } from "../../app/sources/shopify-reconciliation/reconcile.server";
 import { recordSubmissions } from "../../app/store/event-log/event-log-writer.server";
-import { openEventLogWriter } from "../../app/store/event-log/index.server";
 import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.server";
 import { replayAll } from "../../app/store/replay.server";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { appAgainstFakeAdmin, graphqlOrderFromRest, startFakeAdminApi, type FakeAdminApi } from "../support/fake-admin-api";
+import type { TestDatabase } from "../support/database";
+import { graphqlOrderFromRest, type FakeAdminApi } from "../support/fake-admin-api";
+import { shopAgainstFakeAdmin, type ShopAgainstFakeAdmin } from "../support/shop-against-fake-admin";
 
 const SHOP = "test-shop.myshopify.com";
 const TWO_BOX = "5801234567001";
@@ -71,21 +71,12 @@ function context<S extends object>(initial: S = {} as S) {
   };
 }
 
+let shop: ShopAgainstFakeAdmin;
 beforeAll(async () => {
-  db = await createTestDatabase();
-  writer = openEventLogWriter(db.url);
-  fake = await startFakeAdminApi({ accessToken: "shpat_offline_test" });
-  const app = await appAgainstFakeAdmin(db.url, fake);
-  await app.storeOfflineSession(SHOP, "shpat_offline_test");
-  graphql = await app.adminGraphqlForShop(SHOP);
+  shop = await shopAgainstFakeAdmin(SHOP, "shpat_offline_test");
+  ({ db, writer, fake, graphql } = shop);
 }, 60_000);
-afterAll(async () => {
-  await writer?.close();
-  await fake?.stop();
-  const { getPrisma } = await import("../../app/db.server");
-  await getPrisma().$disconnect();
-  await db?.drop();
-});
+afterAll(async () => shop?.stop());
 beforeEach(async () => {
   const p = db.prisma;
   for (const model of [p.event, p.order, p.shipment, p.trackingNumber, p.sourceClaim, p.jobRun]) await (model as { deleteMany(): Promise<unknown> }).deleteMany();
