@@ -29,8 +29,8 @@ const esbuild = cliRequire("esbuild") as typeof import("esbuild");
 
 export type BuiltExtension = { code: string; bytes: number; compressedBytes: number };
 
-/** One target's bundle, minified for production as `shopify app build` and `deploy` make it. */
-export async function buildUiExtension(extensionDir: string, target: string, appUrl: string): Promise<BuiltExtension> {
+/** One target's bundle (APP_URL undefined: built without one), minified for production as `shopify app build` and `deploy` make it. */
+export async function buildUiExtension(extensionDir: string, target: string, appUrl: string | undefined): Promise<BuiltExtension> {
   const { extensions } = readExtensionToml(extensionDir);
   const targeting = extensions.flatMap((e) => e.targeting).find((t) => t.target === target);
   if (!targeting) throw new Error(`${target} is not a target of ${extensionDir}`);
@@ -42,7 +42,8 @@ export async function buildUiExtension(extensionDir: string, target: string, app
     },
     bundle: true,
     write: false,
-    define: { "process.env.NODE_ENV": JSON.stringify("production"), "process.env.APP_URL": JSON.stringify(appUrl) },
+    // The CLI defines every variable of its environment and the app's .env; APP_URL among them when set.
+    define: { "process.env.NODE_ENV": JSON.stringify("production"), ...(appUrl ? { "process.env.APP_URL": JSON.stringify(appUrl) } : {}) },
     jsx: "automatic",
     loader: { ".esnext": "ts", ".js": "jsx" },
     legalComments: "none",
@@ -116,8 +117,9 @@ export async function runUiExtension(
   };
   // A fresh body per run: Preact keeps its tree on the element it rendered into.
   document.body.replaceWith(document.createElement("body"));
-  // The bundle is a classic script, as Shopify loads it into the extension's worker.
-  new Function(built.code)();
+  // The bundle is a classic script, as Shopify loads it into the extension's worker, where no
+  // Node `process` exists.
+  new Function("process", built.code)(undefined);
   if (!extend) throw new Error("the bundle did not call shopify.extend");
   await extend();
   return fake;

@@ -171,6 +171,14 @@ describe("order-status-page extension, rendered", () => {
     expect(document.body.children).toHaveLength(0);
   });
 
+  it("stays empty, without failing or fetching, when built without the app's URL", async () => {
+    const withoutUrl = await buildUiExtension(extensionDir, TARGET, undefined);
+    const fake = await runUiExtension(withoutUrl, { extensionDir, locale: "en", answer: TWO_SHIPMENTS_ONE_LATE, orderGid: ORDER_GID });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fake.requests).toEqual([]);
+    expect(document.body.children).toHaveLength(0);
+  });
+
   it("shows a pre-authenticated visitor the status without shipment contents, and asks them to log in", async () => {
     const fake = await rendered(PRE_AUTHENTICATED, { authenticationState: "pre_authenticated" });
     expect(texts()).toEqual([

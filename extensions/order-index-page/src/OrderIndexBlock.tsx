@@ -11,6 +11,15 @@ export default async () => {
 /** The parts of the contract's storefront view (contracts/order-status.schema.json) read here. */
 type OrderSummary = {orderId: string; name: string; status: string; attention: string[]; shipments: {status: string}[]};
 
+/** The app's URL, written into the bundle by Shopify CLI from APP_URL; unset, the extension stays empty. */
+function appUrl(): string | undefined {
+  try {
+    return process.env.APP_URL;
+  } catch {
+    return undefined;
+  }
+}
+
 const t = (key: string, replacements?: Record<string, string | number>) => String(shopify.i18n.translate(key, replacements));
 
 function summary(order: OrderSummary): string {
@@ -24,11 +33,11 @@ function summary(order: OrderSummary): string {
 function OrderIndexBlock() {
   const [orders, setOrders] = useState<OrderSummary[]>([]);
   useEffect(() => {
-    const appUrl = process.env.APP_URL;
-    if (!appUrl) return;
+    const app = appUrl();
+    if (!app) return;
     (async () => {
       const token = await shopify.sessionToken.get();
-      const response = await fetch(`${appUrl}/customer-account/orders`, {headers: {Authorization: `Bearer ${token}`, Accept: 'application/json'}});
+      const response = await fetch(`${app}/customer-account/orders`, {headers: {Authorization: `Bearer ${token}`, Accept: 'application/json'}});
       if (!response.ok) return;
       const body = (await response.json()) as {orders?: OrderSummary[]};
       if (Array.isArray(body.orders)) setOrders(body.orders);

@@ -3,7 +3,7 @@
 import '@shopify/ui-extensions/preact';
 import {render} from 'preact';
 import {useEffect, useState} from 'preact/hooks';
-import {numericOrderId, safeHref, type Answer, type Shipment, type StorefrontOrder} from './storefront-view';
+import {appUrl, numericOrderId, safeHref, type Answer, type Shipment, type StorefrontOrder} from './storefront-view';
 
 export default async () => {
   render(<OrderStatusBlock />, document.body);
@@ -29,12 +29,12 @@ function dateTime(iso: string): string {
 function useOrderTruth(orderId: string | null, authenticationState: string): Answer | null {
   const [answer, setAnswer] = useState<Answer | null>(null);
   useEffect(() => {
-    const appUrl = process.env.APP_URL;
-    if (!orderId || !appUrl) return;
+    const app = appUrl();
+    if (!orderId || !app) return;
     let current = true;
     (async () => {
       const token = await shopify.sessionToken.get();
-      const response = await fetch(`${appUrl}/customer-account/orders/${orderId}`, {
+      const response = await fetch(`${app}/customer-account/orders/${orderId}`, {
         headers: {Authorization: `Bearer ${token}`, Accept: 'application/json'},
       });
       if (!response.ok) return;

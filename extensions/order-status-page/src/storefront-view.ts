@@ -44,3 +44,16 @@ export function safeHref(value: string | undefined): string | null {
     return null;
   }
 }
+
+/**
+ * The app's URL, which Shopify CLI writes into the bundle from APP_URL (the tunnel under
+ * `shopify app dev`, the environment or the app's .env under `shopify app deploy`). Unset, the
+ * bundle has no `process` to read and the extension stays empty.
+ */
+export function appUrl(): string | undefined {
+  try {
+    return process.env.APP_URL;
+  } catch {
+    return undefined;
+  }
+}
