@@ -16,6 +16,7 @@
 import {
   mapShopifyShipmentStatus,
   normalizeTrackingNumber,
+  threePlTrackingNumbers,
   toUtcIso,
   type FulfillmentData,
   type OrderEvent,
@@ -151,7 +152,10 @@ type Fulfillment = {
 
 type ThreePlReport = {
   key: string;
+  /** the parcels' numbers as one text, for the words of a discrepancy */
   trackingNumber: string | null;
+  trackingNumbers: string[];
+  isPackage: boolean;
   carrier: string | null;
   lines: Map<string, number>;
   shippedAt: string;
@@ -232,11 +236,21 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
         break;
       case "3pl_shipment": {
         const d = event.data;
-        const tracking = d.trackingNumber ? normalizeTrackingNumber(d.trackingNumber) : null;
+        const numbers = threePlTrackingNumbers(d);
+        const tracking = numbers[0] ?? null;
         const key = tracking ?? (d.reference ? `ref:${d.reference}` : `key:${event.dedupeKey}`);
         const lines = new Map<string, number>();
         for (const l of d.lines) if (l.quantity > 0) lines.set(l.sku, (lines.get(l.sku) ?? 0) + l.quantity);
-        threePl.set(key, { key, trackingNumber: tracking, carrier: d.carrier, lines, shippedAt: d.shippedAt, dedupeKey: event.dedupeKey });
+        threePl.set(key, {
+          key,
+          trackingNumber: numbers.length > 0 ? numbers.join(", ") : null,
+          trackingNumbers: numbers,
+          isPackage: d.coversUnshipped === true,
+          carrier: d.carrier,
+          lines,
+          shippedAt: d.shippedAt,
+          dedupeKey: event.dedupeKey,
+        });
         break;
       }
       case "carrier_tracking":
@@ -360,18 +374,20 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
       .sort(([a], [b]) => compare(a, b))
       .map(([sku, qty]) => `${qty} × ${sku}`)
       .join(", ") || "no lines";
+  const describeReport = (r: ThreePlReport): string => (r.isPackage ? "a package" : describeLines(r.lines));
+  const firstOf = <T,>(numbers: readonly string[], index: Map<string, T>) => numbers.map((t) => index.get(t)).find((p): p is T => p !== undefined);
   const reports = [...threePl.values()].sort((a, b) => compare(a.key, b.key));
   const unmatched: ThreePlReport[] = [];
   for (const r of reports) {
-    const p = r.trackingNumber ? byTracking.get(r.trackingNumber) : undefined;
+    const p = firstOf(r.trackingNumbers, byTracking);
     if (p) {
       paired.add(p.f.data.id);
       if (!cancelled && r.lines.size > 0 && !sameItems(r.lines, p.skus)) {
         raise("quantity_mismatch", Math.max(ms(r.shippedAt), p.since), 0, () => ({
           key: `quantity_mismatch:${r.key}`,
           source: "3pl",
-          detail: `The warehouse shipped ${describeLines(r.lines)} as ${r.trackingNumber}; Shopify's ${parcelLabel(p)} has ${describeLines(p.skus)}.`,
-          evidence: [evidence("3pl", `shipped ${describeLines(r.lines)}`, r.shippedAt, r.dedupeKey), parcelEvidence(p, `${parcelLabel(p)}: ${describeLines(p.skus)}`)],
+          detail: `The warehouse shipped ${describeReport(r)} as ${r.trackingNumber}; Shopify's ${parcelLabel(p)} has ${describeLines(p.skus)}.`,
+          evidence: [evidence("3pl", `shipped ${describeReport(r)}`, r.shippedAt, r.dedupeKey), parcelEvidence(p, `${parcelLabel(p)}: ${describeLines(p.skus)}`)],
         }));
       }
     } else {
@@ -382,15 +398,15 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
   for (const p of beingPrepared) for (const t of p.tracking) if (!preparingByTracking.has(t)) preparingByTracking.set(t, p);
   for (const r of unmatched) {
     // The warehouse sent what Shopify still shows as being prepared: Shopify has not caught up.
-    const preparing = r.trackingNumber ? preparingByTracking.get(r.trackingNumber) : undefined;
+    const preparing = firstOf(r.trackingNumbers, preparingByTracking);
     if (preparing) {
       if (cancelled) continue;
       raise("3pl_shipped_missing_in_shopify", ms(r.shippedAt), thresholds.shopifyGraceHours, () => ({
         key: `3pl_shipped_missing_in_shopify:${r.key}`,
         source: "3pl",
-        detail: `The warehouse shipped ${describeLines(r.lines)} as ${r.trackingNumber}; Shopify still shows ${parcelLabel(preparing)} as being prepared.`,
+        detail: `The warehouse shipped ${describeReport(r)} as ${r.trackingNumber}; Shopify still shows ${parcelLabel(preparing)} as being prepared.`,
         evidence: [
-          evidence("3pl", `shipped ${describeLines(r.lines)} (${r.carrier ? `${r.carrier} ` : ""}${r.trackingNumber})`, r.shippedAt, r.dedupeKey),
+          evidence("3pl", `shipped ${describeReport(r)} (${r.carrier ? `${r.carrier} ` : ""}${r.trackingNumber})`, r.shippedAt, r.dedupeKey),
           parcelEvidence(preparing, `${parcelLabel(preparing)} being prepared (${preparing.f.data.status})`),
         ],
       }));
@@ -404,7 +420,7 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
       raise("tracking_number_mismatch", Math.max(ms(r.shippedAt), twin.since), 0, () => ({
         key: `tracking_number_mismatch:${twin.f.data.id}`,
         source: "3pl",
-        detail: `The warehouse gives ${r.trackingNumber} for ${describeLines(r.lines)}; Shopify's ${parcelLabel(twin)} has ${twin.tracking.join(", ")}.`,
+        detail: `The warehouse gives ${r.trackingNumber} for ${describeReport(r)}; Shopify's ${parcelLabel(twin)} has ${twin.tracking.join(", ")}.`,
         evidence: [evidence("3pl", `shipped as ${r.trackingNumber}`, r.shippedAt, r.dedupeKey), parcelEvidence(twin, `${parcelLabel(twin)} tracking ${twin.tracking.join(", ")}`)],
       }));
       continue;
@@ -419,8 +435,8 @@ export function detectDiscrepancies(input: DetectorInput): Detection {
     raise("3pl_shipped_missing_in_shopify", ms(r.shippedAt), thresholds.shopifyGraceHours, () => ({
       key: `3pl_shipped_missing_in_shopify:${r.key}`,
       source: "3pl",
-      detail: `The warehouse shipped ${describeLines(r.lines)}${r.trackingNumber ? ` as ${r.trackingNumber}` : ""}; Shopify shows no such fulfillment.`,
-      evidence: [evidence("3pl", `shipped ${describeLines(r.lines)}${r.trackingNumber ? ` (${r.carrier ? `${r.carrier} ` : ""}${r.trackingNumber})` : ""}`, r.shippedAt, r.dedupeKey)],
+      detail: `The warehouse shipped ${describeReport(r)}${r.trackingNumber ? ` as ${r.trackingNumber}` : ""}; Shopify shows no such fulfillment.`,
+      evidence: [evidence("3pl", `shipped ${describeReport(r)}${r.trackingNumber ? ` (${r.carrier ? `${r.carrier} ` : ""}${r.trackingNumber})` : ""}`, r.shippedAt, r.dedupeKey)],
     }));
   }
   const threePlSince = ms(input.threePlActiveSince ?? null);

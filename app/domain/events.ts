@@ -115,6 +115,12 @@ export function normalizeTrackingNumber(value: string): string {
   return value.replace(/[\s-]+/g, "").toUpperCase();
 }
 
+/** Every parcel number of a 3PL shipment, normalised, first as given. */
+export function threePlTrackingNumbers(data: { trackingNumber: string | null; trackingNumbers?: string[] }): string[] {
+  const all = data.trackingNumbers ?? (data.trackingNumber ? [data.trackingNumber] : []);
+  return [...new Set(all.map(normalizeTrackingNumber).filter(Boolean))];
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Event data shapes
 // ---------------------------------------------------------------------------------------------------
@@ -212,8 +218,15 @@ export type ThreePlShipmentData = {
   /** the 3PL's own shipment / row reference, used as the shipment id when there is no tracking number */
   reference: string | null;
   trackingNumber: string | null;
+  /** every parcel of the shipment when the 3PL gave several numbers (trackingNumber is the first) */
+  trackingNumbers?: string[];
   carrier: string | null;
   lines: Array<{ sku: string; quantity: number }>;
+  /**
+   * A package row named no lines: the shipment covers the order's units that nothing else shipped,
+   * worked out in the rollup so it does not depend on which events arrived first.
+   */
+  coversUnshipped?: true;
   shippedAt: string;
 };
 

@@ -14,6 +14,7 @@ import {
   SOURCES,
   mapShopifyShipmentStatus,
   normalizeTrackingNumber,
+  threePlTrackingNumbers,
   toUtcIso,
   type AttentionFlag,
   type FulfillmentData,
@@ -224,9 +225,11 @@ type WorkingShipment = {
 
 type ThreePlReport = {
   key: string;
-  trackingNumber: string | null;
+  /** the parcels of the shipment, normalised */
+  trackingNumbers: string[];
   carrier: string | null;
   lines: Array<{ sku: string; quantity: number }>;
+  coversUnshipped: boolean;
   shippedAt: string;
   dedupeKey: string;
 };
@@ -330,14 +333,15 @@ export function rollup(events: readonly OrderEvent[], now: Date, thresholds: Clo
       }
       case "3pl_shipment": {
         const d = event.data;
-        const tracking = d.trackingNumber ? normalizeTrackingNumber(d.trackingNumber) : null;
-        const key = tracking ?? (d.reference ? `ref:${d.reference}` : `key:${event.dedupeKey}`);
+        const trackingNumbers = threePlTrackingNumbers(d);
+        const key = trackingNumbers[0] ?? (d.reference ? `ref:${d.reference}` : `key:${event.dedupeKey}`);
         // A re-sent file restates the shipment; the latest statement wins.
         threePl.set(key, {
           key,
-          trackingNumber: d.trackingNumber,
+          trackingNumbers,
           carrier: d.carrier,
           lines: d.lines,
+          coversUnshipped: d.coversUnshipped === true,
           shippedAt: d.shippedAt,
           dedupeKey: event.dedupeKey,
         });
@@ -375,6 +379,26 @@ export function rollup(events: readonly OrderEvent[], now: Date, thresholds: Clo
     const known = lineItemId ? orderLines.get(lineItemId) : undefined;
     return known ? known.requiresShipping : fallback;
   };
+
+  // --- units removed from the order (before shipments: a package covers what is left) ---------------
+  const unitsRemoved = new Map<string, number>();
+  for (const line of orderLines.values()) unitsRemoved.set(line.id, line.quantity - line.currentQuantity);
+  const refundRemoved = new Map<string, number>();
+  for (const refund of [...refunds.values()].sort((a, b) => compareStrings(a.key, b.key))) {
+    let counted = false;
+    for (const l of refund.lines) {
+      // A return gives back a unit that already shipped; it does not shrink what had to ship.
+      if (l.restockType === "return") continue;
+      refundRemoved.set(l.lineItemId, (refundRemoved.get(l.lineItemId) ?? 0) + l.quantity);
+      counted = true;
+    }
+    if (counted && orderLines.size > 0) decided.add(refund.key);
+  }
+  // Shopify's current_quantity already reflects refunds it knew of; a refund webhook may be newer than
+  // the last order snapshot (or older): the larger removal is the one that has happened.
+  for (const [lineId, qty] of refundRemoved) {
+    if (orderLines.has(lineId)) unitsRemoved.set(lineId, Math.max(unitsRemoved.get(lineId) ?? 0, qty));
+  }
 
   // --- shipments ----------------------------------------------------------------------------------
   const shipments: WorkingShipment[] = [];
@@ -435,29 +459,12 @@ export function rollup(events: readonly OrderEvent[], now: Date, thresholds: Clo
     if (line.sku && line.requiresShipping && !skuToLine.has(line.sku)) skuToLine.set(line.sku, line.id);
   }
 
-  for (const report of [...threePl.values()].sort((a, b) => compareStrings(a.key, b.key))) {
-    const matches = report.trackingNumber ? byTracking.get(normalizeTrackingNumber(report.trackingNumber)) : undefined;
-    if (matches && matches.length > 0) {
-      // Shopify already knows this parcel: the 3PL confirms it rather than adding units.
-      for (const s of matches) {
-        s.carrier ??= report.carrier;
-        s.decidedBy.push(report.dedupeKey);
-      }
-      continue;
-    }
-    const lines: ShipmentLine[] = [];
-    for (const l of report.lines) {
-      if (l.quantity <= 0) continue;
-      const lineItemId = skuToLine.get(l.sku) ?? null;
-      const orderLine = lineItemId ? orderLines.get(lineItemId) : undefined;
-      if (!orderLine && [...orderLines.values()].some((o) => o.sku === l.sku && !o.requiresShipping)) continue;
-      lines.push({ lineItemId, title: orderLine?.title ?? l.sku, sku: l.sku, quantity: l.quantity });
-    }
+  const shipReport = (report: ThreePlReport, lines: ShipmentLine[]) => {
     const shipment: WorkingShipment = {
       id: `3pl:${report.key}`,
       firstAt: ms(report.shippedAt),
       carrier: report.carrier,
-      trackingNumbers: report.trackingNumber ? [report.trackingNumber] : [],
+      trackingNumbers: [...report.trackingNumbers],
       trackingUrls: [],
       lines,
       localPickup: false,
@@ -476,6 +483,45 @@ export function rollup(events: readonly OrderEvent[], now: Date, thresholds: Clo
     };
     shipments.push(shipment);
     index(shipment);
+  };
+  /** Shopify (or an earlier report) already knows a parcel of this shipment: the 3PL confirms it rather than adding units. */
+  const confirmsKnownParcel = (report: ThreePlReport) => {
+    const matches = [...new Set(report.trackingNumbers.flatMap((t) => byTracking.get(t) ?? []))];
+    for (const s of matches) {
+      s.carrier ??= report.carrier;
+      s.decidedBy.push(report.dedupeKey);
+    }
+    return matches.length > 0;
+  };
+
+  const reports = [...threePl.values()].sort((a, b) => compareStrings(a.key, b.key));
+  for (const report of reports.filter((r) => !r.coversUnshipped)) {
+    if (confirmsKnownParcel(report)) continue;
+    const lines: ShipmentLine[] = [];
+    for (const l of report.lines) {
+      if (l.quantity <= 0) continue;
+      const lineItemId = skuToLine.get(l.sku) ?? null;
+      const orderLine = lineItemId ? orderLines.get(lineItemId) : undefined;
+      if (!orderLine && [...orderLines.values()].some((o) => o.sku === l.sku && !o.requiresShipping)) continue;
+      lines.push({ lineItemId, title: orderLine?.title ?? l.sku, sku: l.sku, quantity: l.quantity });
+    }
+    shipReport(report, lines);
+  }
+
+  // Packages name no lines: each covers what is still unshipped once every other shipment is counted,
+  // earliest package first, so the outcome depends on the events, never on the order they came in.
+  const packages = reports.filter((r) => r.coversUnshipped).sort((a, b) => ms(a.shippedAt) - ms(b.shippedAt) || compareStrings(a.key, b.key));
+  for (const report of packages) {
+    if (confirmsKnownParcel(report)) continue;
+    const inShipments = new Map<string, number>();
+    for (const s of shipments) for (const l of s.lines) if (l.lineItemId) inShipments.set(l.lineItemId, (inShipments.get(l.lineItemId) ?? 0) + l.quantity);
+    const lines: ShipmentLine[] = [];
+    for (const line of [...orderLines.values()].sort((a, b) => compareStrings(a.id, b.id))) {
+      if (!line.requiresShipping) continue;
+      const unshipped = line.quantity - (unitsRemoved.get(line.id) ?? 0) - (inShipments.get(line.id) ?? 0);
+      if (unshipped > 0) lines.push({ lineItemId: line.id, title: line.title, sku: line.sku, quantity: unshipped });
+    }
+    shipReport(report, lines);
   }
 
   const eventsByFulfillment = new Map<string, Array<StatusCandidate & { rawStatus: string }>>();
@@ -543,24 +589,7 @@ export function rollup(events: readonly OrderEvent[], now: Date, thresholds: Clo
   views.sort((a, b) => a.firstAt - b.firstAt || compareStrings(a.view.id, b.view.id));
 
   // --- units --------------------------------------------------------------------------------------
-  const removed = new Map<string, number>();
-  for (const line of orderLines.values()) removed.set(line.id, line.quantity - line.currentQuantity);
-  const refundRemoved = new Map<string, number>();
-  for (const refund of [...refunds.values()].sort((a, b) => compareStrings(a.key, b.key))) {
-    let counted = false;
-    for (const l of refund.lines) {
-      // A return gives back a unit that already shipped; it does not shrink what had to ship.
-      if (l.restockType === "return") continue;
-      refundRemoved.set(l.lineItemId, (refundRemoved.get(l.lineItemId) ?? 0) + l.quantity);
-      counted = true;
-    }
-    if (counted && orderLines.size > 0) decided.add(refund.key);
-  }
-  // Shopify's current_quantity already reflects refunds it knew of; a refund webhook may be newer than
-  // the last order snapshot (or older): the larger removal is the one that has happened.
-  for (const [lineId, qty] of refundRemoved) {
-    if (orderLines.has(lineId)) removed.set(lineId, Math.max(removed.get(lineId) ?? 0, qty));
-  }
+  const removed = unitsRemoved;
 
   const shippedByLine = new Map<string, number>();
   const deliveredByLine = new Map<string, number>();

@@ -3,11 +3,18 @@
  * three-pl.ts (which hashes with node:crypto) so the Settings form can import it in the browser.
  */
 
-export const THREE_PL_FIELDS = ["order", "sku", "quantity", "carrier", "tracking_number", "shipped_at"] as const;
+export const THREE_PL_FIELDS = ["order", "sku", "quantity", "carrier", "tracking_number", "shipped_at", "shipped_time"] as const;
 export type ThreePlField = (typeof THREE_PL_FIELDS)[number];
 
-/** A parcel may leave without a tracking number or a named carrier; everything else is needed. */
-export const REQUIRED_THREE_PL_FIELDS: ReadonlySet<ThreePlField> = new Set<ThreePlField>(["order", "sku", "quantity", "shipped_at"]);
+/**
+ * Every file names the order and the shipping date. SKU and quantity are needed unless the mapping
+ * turns both off: then each row is a package (see three-pl.ts). A parcel may leave without a tracking
+ * number or a named carrier, and the time may sit in the date column.
+ */
+const ALWAYS_REQUIRED: ReadonlySet<ThreePlField> = new Set<ThreePlField>(["order", "shipped_at"]);
+const ITEM_FIELDS: ReadonlySet<ThreePlField> = new Set<ThreePlField>(["sku", "quantity"]);
+/** Fields a mapping may turn off (the file has no such column, whatever its header row says). */
+export const OPTIONAL_THREE_PL_FIELDS: ReadonlySet<ThreePlField> = new Set<ThreePlField>(["sku", "quantity", "carrier", "tracking_number", "shipped_time"]);
 
 export const THREE_PL_FIELD_LABELS: Readonly<Record<ThreePlField, string>> = {
   order: "Order name (#1001)",
@@ -15,11 +22,15 @@ export const THREE_PL_FIELD_LABELS: Readonly<Record<ThreePlField, string>> = {
   quantity: "Quantity shipped",
   carrier: "Carrier",
   tracking_number: "Tracking number",
-  shipped_at: "Shipped at (ISO 8601)",
+  shipped_at: "Shipped on (date, or date and time)",
+  shipped_time: "Shipping time (when apart from the date)",
 };
 
-/** Our field -> the header of the column that holds it in the shop's files. */
-export type ColumnMapping = Readonly<Record<ThreePlField, string>>;
+/** Our field -> the header of the column that holds it in the shop's files; null: the files have no such column. */
+export type ColumnMapping = Readonly<Record<ThreePlField, string | null>>;
+
+/** Package rows: the files name parcels, not lines (no SKU, no quantity). */
+export const isPackageMapping = (mapping: ColumnMapping) => mapping.sku === null && mapping.quantity === null;
 
 export const DEFAULT_COLUMN_MAPPING: ColumnMapping = Object.freeze({
   order: "order",
@@ -28,6 +39,7 @@ export const DEFAULT_COLUMN_MAPPING: ColumnMapping = Object.freeze({
   carrier: "carrier",
   tracking_number: "tracking_number",
   shipped_at: "shipped_at",
+  shipped_time: "shipped_time",
 });
 
 const MAX_HEADER_LENGTH = 100;
@@ -40,22 +52,33 @@ export function normalizeHeader(value: string): string {
 export type MappingCheck = { ok: true; mapping: ColumnMapping } | { ok: false; errors: string[] };
 
 /**
- * Validates a mapping as submitted (blank entries fall back to the default header). Two fields may not
- * share one column: a file could then satisfy the mapping while meaning something else.
+ * Validates a mapping as submitted (blank entries fall back to the default header, null turns an
+ * optional column off). Two fields may not share one column: a file could then satisfy the mapping
+ * while meaning something else.
  */
 export function checkColumnMapping(input: Partial<Record<string, unknown>>): MappingCheck {
   const errors: string[] = [];
-  const mapping = {} as Record<ThreePlField, string>;
+  const mapping = {} as Record<ThreePlField, string | null>;
   for (const field of THREE_PL_FIELDS) {
     const raw = input[field];
+    if (raw === null) {
+      if (!OPTIONAL_THREE_PL_FIELDS.has(field)) errors.push(`${field}: every file needs this column`);
+      mapping[field] = null;
+      continue;
+    }
     const value = typeof raw === "string" ? raw.trim() : "";
-    if (raw !== undefined && raw !== null && typeof raw !== "string") errors.push(`${field}: must be text`);
+    if (raw !== undefined && typeof raw !== "string") errors.push(`${field}: must be text`);
     if (value.length > MAX_HEADER_LENGTH) errors.push(`${field}: header longer than ${MAX_HEADER_LENGTH} characters`);
     mapping[field] = value || DEFAULT_COLUMN_MAPPING[field];
   }
+  if ((mapping.sku === null) !== (mapping.quantity === null)) {
+    errors.push("sku and quantity: turn both off for package rows, or neither");
+  }
   const byHeader = new Map<string, ThreePlField[]>();
   for (const field of THREE_PL_FIELDS) {
-    const header = normalizeHeader(mapping[field]);
+    const column = mapping[field];
+    if (column === null) continue;
+    const header = normalizeHeader(column);
     byHeader.set(header, [...(byHeader.get(header) ?? []), field]);
   }
   for (const [header, fields] of byHeader) {
@@ -79,15 +102,21 @@ export function readColumnMapping(json: string | null | undefined): ColumnMappin
 
 export type ColumnPositions = Readonly<Record<ThreePlField, number | null>>;
 
+/** The header row a file in this layout starts with, for hints. */
+export const headerRowOf = (mapping: ColumnMapping) =>
+  THREE_PL_FIELDS.flatMap((f) => (mapping[f] === null ? [] : [mapping[f]])).join(",");
+
 /** Finds each field's column in a header row; a missing required column rejects the whole file. */
 export function locateColumns(header: readonly string[], mapping: ColumnMapping): { ok: true; positions: ColumnPositions } | { ok: false; error: string } {
   const normalised = header.map(normalizeHeader);
   const positions = {} as Record<ThreePlField, number | null>;
   const missing: string[] = [];
   for (const field of THREE_PL_FIELDS) {
-    const index = normalised.indexOf(normalizeHeader(mapping[field]));
+    const column = mapping[field];
+    const index = column === null ? -1 : normalised.indexOf(normalizeHeader(column));
     positions[field] = index >= 0 ? index : null;
-    if (index < 0 && REQUIRED_THREE_PL_FIELDS.has(field)) missing.push(mapping[field]);
+    const required = ALWAYS_REQUIRED.has(field) || (ITEM_FIELDS.has(field) && column !== null);
+    if (index < 0 && required) missing.push(column!);
   }
   if (missing.length > 0) {
     return { ok: false, error: `missing column${missing.length > 1 ? "s" : ""} ${missing.map((m) => `"${m}"`).join(", ")} in the header row` };

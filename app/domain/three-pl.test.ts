@@ -8,7 +8,19 @@ import {
   readColumnMapping,
   type ColumnPositions,
 } from "./three-pl-columns";
-import { normalizeOrderName, parseShippedAt, readThreePlRow, shipmentsFromRows, type ThreePlRow } from "./three-pl";
+import {
+  DEFAULT_ROW_READING,
+  fitsOrderNames,
+  normalizeOrderName,
+  orderNameShapes,
+  readThreePlRow,
+  shipmentsFromRows,
+  splitTrackingNumbers,
+  type RowReading,
+  type ThreePlRow,
+} from "./three-pl";
+import { readShippingDate } from "./three-pl-dates";
+import { recognisePreset } from "./three-pl-format";
 import type { OrderEvent } from "./events";
 
 const HEADER = ["order", "sku", "quantity", "carrier", "tracking_number", "shipped_at"];
@@ -18,7 +30,8 @@ const positions = (() => {
   return located.positions;
 })();
 
-const read = (values: string[], at: ColumnPositions = positions, line = 2) => readThreePlRow(values, at, line);
+const read = (values: string[], at: ColumnPositions = positions, line = 2, reading: RowReading = DEFAULT_ROW_READING) => readThreePlRow(values, at, line, reading);
+const reading = (overrides: Partial<RowReading>): RowReading => ({ ...DEFAULT_ROW_READING, ...overrides });
 
 function row(overrides: Partial<ThreePlRow> = {}): ThreePlRow {
   return {
@@ -27,7 +40,7 @@ function row(overrides: Partial<ThreePlRow> = {}): ThreePlRow {
     sku: "SHOE-42",
     quantity: 1,
     carrier: "UPS",
-    trackingNumber: "1Z999AA10123456784",
+    trackingNumbers: ["1Z999AA10123456784"],
     shippedAt: "2026-03-05T15:00:00.000Z",
     ...overrides,
   };
@@ -59,7 +72,7 @@ describe("column mapping", () => {
     const located = locateColumns(["\uFEFFShipped_At", " order ref ", "QTY", "sku", "quantity"], mapping);
     expect(located).toEqual({
       ok: true,
-      positions: { order: 1, sku: 3, quantity: 4, carrier: null, tracking_number: null, shipped_at: 0 },
+      positions: { order: 1, sku: 3, quantity: 4, carrier: null, tracking_number: null, shipped_at: 0, shipped_time: null },
     });
   });
 
@@ -72,6 +85,8 @@ describe("column mapping", () => {
   });
 });
 
+const utcIso = (text: string) => readShippingDate(text, null, "iso", "UTC");
+
 describe("shipped_at", () => {
   it.each([
     ["2026-03-05T15:00:00Z", "2026-03-05T15:00:00.000Z"],
@@ -82,26 +97,104 @@ describe("shipped_at", () => {
     ["2026-03-05t15:00:00z", "2026-03-05T15:00:00.000Z"],
     ["2026-03-05", "2026-03-05T00:00:00.000Z"],
     ["2026-03-05T15:00:00", "2026-03-05T15:00:00.000Z"],
-  ])("reads %s as %s (no zone = UTC)", (input, expected) => {
-    expect(parseShippedAt(input)).toBe(expected);
+  ])("reads %s as %s in a UTC warehouse", (input, expected) => {
+    expect(utcIso(input)).toEqual({ ok: true, iso: expected });
   });
 
   it.each(["", "yesterday", "05/03/2026", "2026-02-30", "2026-13-01", "2026-03-05T25:00:00Z", "1709650800", "2026-03-05T15:00:00 EST"])(
-    "refuses %j",
+    "refuses %j as ISO 8601",
     (input) => {
-      expect(parseShippedAt(input)).toBeNull();
+      expect(utcIso(input).ok).toBe(false);
     },
   );
 
-  it("gives the same instant for any zone offset of it", () => {
+  it("gives the same instant for any zone offset of it, whatever the warehouse's zone", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 4_000_000_000 }), fc.integer({ min: -12, max: 14 }), (seconds, hours) => {
-        const instant = new Date(Date.UTC(2000, 0, 1) + seconds * 1000);
+      fc.property(fc.integer({ min: 0, max: 2_000_000_000 }), fc.integer({ min: -12, max: 14 }), fc.constantFrom("UTC", "America/New_York", "Asia/Kolkata"), (seconds, hours, zone) => {
+        const instant = new Date(Date.UTC(2001, 0, 1) + seconds * 1000);
         const local = new Date(instant.getTime() + hours * 3_600_000).toISOString().slice(0, 19);
         const offset = `${hours < 0 ? "-" : "+"}${String(Math.abs(hours)).padStart(2, "0")}:00`;
-        expect(parseShippedAt(`${local}${offset}`)).toBe(instant.toISOString());
+        expect(readShippingDate(`${local}${offset}`, null, "iso", zone)).toEqual({ ok: true, iso: instant.toISOString() });
       }),
     );
+  });
+
+  it.each([
+    ["11/24/2026 3:05:12 PM", null, "month_first", "America/New_York", "2026-11-24T20:05:12.000Z"],
+    ["7/4/2026 9:30 am", null, "month_first", "America/New_York", "2026-07-04T13:30:00.000Z"],
+    ["03/04/2026", null, "month_first", "UTC", "2026-03-04T00:00:00.000Z"],
+    ["03/04/2026", null, "day_first", "UTC", "2026-04-03T00:00:00.000Z"],
+    ["24.11.2026", "15:05", "day_first", "Europe/Berlin", "2026-11-24T14:05:00.000Z"],
+    ["24.11.2026 15:05:30", null, "day_first", "Europe/Berlin", "2026-11-24T14:05:30.000Z"],
+    ["1795532712", null, "epoch", "America/New_York", "2026-11-24T15:05:12.000Z"],
+    ["1795532712000", null, "epoch", "UTC", "2026-11-24T15:05:12.000Z"],
+    ["202611241505", null, "compact", "America/New_York", "2026-11-24T20:05:00.000Z"],
+    ["20261124", null, "compact", "UTC", "2026-11-24T00:00:00.000Z"],
+    ["2026-11-24 15:05", null, "iso", "America/New_York", "2026-11-24T20:05:00.000Z"],
+    ["2026-11-24", "15:05", "month_first", "America/Los_Angeles", "2026-11-24T23:05:00.000Z"],
+    ["2026-11-24T15:05:00+05:30", null, "day_first", "America/New_York", "2026-11-24T09:35:00.000Z"],
+  ] as const)("reads %s %s (%s, %s) as %s", (date, time, format, zone, expected) => {
+    expect(readShippingDate(date, time, format, zone)).toEqual({ ok: true, iso: expected });
+  });
+
+  it.each([
+    ["11/24/2026", "iso"],
+    ["24.11.2026", "month_first"],
+    ["11/24/2026", "day_first"],
+    ["13/13/2026", "month_first"],
+    ["12345", "epoch"],
+    ["1795532712", "compact"],
+    ["11/24/26", "month_first"],
+  ] as const)("never guesses: %s in %s is refused with the feed's format named", (date, format) => {
+    const reading = readShippingDate(date, null, format, "UTC");
+    expect(reading.ok).toBe(false);
+    expect(!reading.ok && reading.error).toContain(JSON.stringify(date));
+  });
+});
+
+describe("order numbers", () => {
+  it.each([
+    ["1001", {}, "#1001"],
+    ["#1001", {}, "#1001"],
+    ["1009.0", {}, "#1009"],
+    [" SO-77 ", {}, "SO-77"],
+    ["SO-1008", { orderRule: "strip_prefix", orderPrefix: "SO-" }, "#1008"],
+    ["so-1008", { orderRule: "strip_prefix", orderPrefix: "SO-" }, "#1008"],
+    ["WH/2026/1010", { orderRule: "digits" }, "#20261010"],
+    ["Order 1011 (web)", { orderRule: "digits" }, "#1011"],
+    ["WH/2026/1010", { orderRule: "pattern", orderPattern: "/(\\d+)$" }, "#1010"],
+    ["SHOP-EU-12", { orderRule: "pattern", orderPattern: "^(SHOP-EU-\\d+)$" }, "SHOP-EU-12"],
+  ] as const)("reads %j with %j as %s", (cell, rule, expected) => {
+    expect(normalizeOrderName(cell, reading(rule))).toEqual({ ok: true, name: expected });
+  });
+
+  it("says why a cell cannot name an order under the rule", () => {
+    expect(normalizeOrderName("ABC", reading({ orderRule: "digits" }))).toEqual({ ok: false, error: 'order "ABC" has no digits to take' });
+    expect(normalizeOrderName("X-1", reading({ orderRule: "pattern", orderPattern: "^SO-(\\d+)$" }))).toMatchObject({ ok: false });
+  });
+
+  it("knows the shapes of a shop's order names, and accepts anything before it knows any", () => {
+    const shapes = orderNameShapes(["#1001", "#1002", "#20000"]);
+    expect(fitsOrderNames("#1009", shapes)).toBe(true);
+    expect(fitsOrderNames("SO-1008", shapes)).toBe(false);
+    expect(fitsOrderNames("1009.0", shapes)).toBe(false);
+    expect(fitsOrderNames("SO-1008", orderNameShapes([]))).toBe(true);
+    expect(fitsOrderNames("EU-7-X", orderNameShapes(["EU-1-X"]))).toBe(true);
+  });
+});
+
+describe("tracking cells", () => {
+  it.each([
+    ["1Z999AA10123456784,1Z999AA10123456791", ["1Z999AA10123456784", "1Z999AA10123456791"]],
+    ["1Z999AA10123456784; 1Z999AA10123456791 | 1Z999AA10123456807", ["1Z999AA10123456784", "1Z999AA10123456791", "1Z999AA10123456807"]],
+    ["1Z999AA10123456784 1Z999AA10123456791", ["1Z999AA10123456784", "1Z999AA10123456791"]],
+    ["1Z 999 AA1 01 2345 6784", ["1Z999AA10123456784"]],
+    ["9400-1000-0000-0000-0000-00", ["9400100000000000000000"]],
+    ["JD0001, jd0001", ["JD0001"]],
+    [" - ", []],
+    ["", []],
+  ])("splits %j into %j", (cell, expected) => {
+    expect(splitTrackingNumbers(cell)).toEqual(expected);
   });
 });
 
@@ -109,17 +202,47 @@ describe("rows", () => {
   it("reads a good row and normalises a bare order number", () => {
     expect(read(["1001", "SHOE-42", " 2 ", "UPS", "1Z 999 AA1", "2026-03-05T15:00:00Z"], positions, 7)).toEqual({
       ok: true,
-      row: { line: 7, orderName: "#1001", sku: "SHOE-42", quantity: 2, carrier: "UPS", trackingNumber: "1Z999AA1", shippedAt: "2026-03-05T15:00:00.000Z" },
+      row: { line: 7, orderName: "#1001", sku: "SHOE-42", quantity: 2, carrier: "UPS", trackingNumbers: ["1Z999AA1"], shippedAt: "2026-03-05T15:00:00.000Z" },
     });
-    expect(normalizeOrderName(" SO-77 ")).toBe("SO-77");
-    expect(normalizeOrderName("#1001")).toBe("#1001");
+  });
+
+  it("reads spreadsheet quantities and order numbers (1.0, 1009.0) and ignores fields past the header", () => {
+    expect(read(["1009.0", "SHOE-42", "2.0", "UPS", "", "2026-03-05", "extra", "fields"])).toMatchObject({
+      ok: true,
+      row: { orderName: "#1009", quantity: 2 },
+    });
+    expect(read(["1009", "SHOE-42", "1,00", "UPS", "", "2026-03-05"])).toMatchObject({ ok: true, row: { quantity: 1 } });
+  });
+
+  it("reads a date and time in the feed's format and zone, from one column or two", () => {
+    const withTime = locateColumns(["order", "sku", "quantity", "shipped_at", "shipped_time"], DEFAULT_COLUMN_MAPPING);
+    if (!withTime.ok) throw new Error(withTime.error);
+    const east = reading({ dateFormat: "month_first", timeZone: "America/New_York" });
+    expect(read(["1001", "A", "1", "11/24/2026", "3:05 PM"], withTime.positions, 2, east)).toMatchObject({ ok: true, row: { shippedAt: "2026-11-24T20:05:00.000Z" } });
+    expect(read(["1001", "A", "1", "", "", "11/24/2026 3:05:12 PM"], positions, 2, east)).toMatchObject({ ok: true, row: { shippedAt: "2026-11-24T20:05:12.000Z" } });
+  });
+
+  it("reads several tracking numbers of one row as the parcels of one shipment", () => {
+    expect(read(["1001", "A", "1", "UPS", "1Z999AA10123456784,1Z999AA10123456791", "2026-03-05"])).toMatchObject({
+      ok: true,
+      row: { trackingNumbers: ["1Z999AA10123456784", "1Z999AA10123456791"] },
+    });
+  });
+
+  it("reads a package row when the mapping has no SKU and quantity", () => {
+    const located = locateColumns(["Order", "Date", "Tracking"], { ...DEFAULT_COLUMN_MAPPING, order: "Order", shipped_at: "Date", tracking_number: "Tracking", sku: null, quantity: null });
+    if (!located.ok) throw new Error(located.error);
+    expect(read(["1001", "2026-03-05", "JD1,JD2"], located.positions)).toEqual({
+      ok: true,
+      row: { line: 2, orderName: "#1001", sku: null, quantity: null, carrier: null, trackingNumbers: ["JD1", "JD2"], shippedAt: "2026-03-05T00:00:00.000Z" },
+    });
   });
 
   it("takes rows without carrier or tracking number, and without those columns at all", () => {
-    expect(read(["#1001", "SHOE-42", "1", "", " - ", "2026-03-05"])).toMatchObject({ ok: true, row: { carrier: null, trackingNumber: null } });
+    expect(read(["#1001", "SHOE-42", "1", "", " - ", "2026-03-05"])).toMatchObject({ ok: true, row: { carrier: null, trackingNumbers: [] } });
     const located = locateColumns(["order", "sku", "quantity", "shipped_at"], DEFAULT_COLUMN_MAPPING);
     if (!located.ok) throw new Error(located.error);
-    expect(read(["#1001", "SHOE-42", "1", "2026-03-05"], located.positions)).toMatchObject({ ok: true, row: { carrier: null, trackingNumber: null } });
+    expect(read(["#1001", "SHOE-42", "1", "2026-03-05"], located.positions)).toMatchObject({ ok: true, row: { carrier: null, trackingNumbers: [] } });
   });
 
   it.each([
@@ -131,7 +254,8 @@ describe("rows", () => {
     [["#1", "SHOE", "0", "", "", "2026-03-05"], "quantity 0 is outside 1..100000"],
     [["#1", "SHOE", "100001", "", "", "2026-03-05"], "quantity 100001 is outside 1..100000"],
     [["#1", "SHOE", "1", "", "", ""], "shipped_at is empty"],
-    [["#1", "SHOE", "1", "", "", "tomorrow"], 'shipped_at "tomorrow" is not an ISO 8601 date or time'],
+    [["#1", "SHOE", "1", "", "", "tomorrow"], 'shipped_at "tomorrow" is not a date in the feed\'s format, ISO 8601 (2026-11-24 15:05)'],
+    [["#1", "SHOE", "1.5", "", "", "2026-03-05"], 'quantity "1.5" is not a whole number'],
     [["#1", "S".repeat(201), "1", "", "", "2026-03-05"], "sku is longer than 200 characters"],
     [["#1", "SHOE", "1"], "shipped_at is empty"],
   ])("rejects %j: %s", (values, error) => {
@@ -144,10 +268,22 @@ describe("rows", () => {
         const outcome = read(values);
         if (outcome.ok) {
           expect(outcome.row.quantity).toBeGreaterThan(0);
+          expect(outcome.row.shippedAt).toMatch(/^20\d\d-/);
           expect(outcome.row.orderName.length).toBeGreaterThan(0);
         } else expect(outcome.error.length).toBeGreaterThan(0);
       }),
     );
+  });
+});
+
+describe("presets", () => {
+  it("recognises documented layouts from the header row, the most specific first", () => {
+    expect(recognisePreset(["order", "sku", "quantity", "carrier", "tracking_number", "shipped_at"])?.id).toBe("default");
+    expect(recognisePreset(["Order Number", "Item SKU", "Item Quantity", "Carrier", "Tracking Number", "Ship Date", "Recipient"])?.id).toBe("shipping_tool_items");
+    const marketplace = "amazon-order-id merchant-order-id shipment-id shipment-item-id purchase-date shipment-date sku quantity-shipped carrier tracking-number".split(" ");
+    expect(recognisePreset(marketplace)?.id).toBe("marketplace_fulfilled_shipments");
+    expect(recognisePreset(["Order Number", "Ship Date", "Carrier", "Tracking Numbers"])?.id).toBe("package_notice");
+    expect(recognisePreset(["order", "date"])).toBeNull();
   });
 });
 
@@ -156,8 +292,8 @@ describe("rows -> parcels", () => {
     const drafts = shipmentsFromRows([
       row({ line: 2, sku: "SOCKS", quantity: 1 }),
       row({ line: 3, sku: "SHOE-42" }),
-      row({ line: 4, sku: "SOCKS", quantity: 1, trackingNumber: "1z999aa1 0123456784" }),
-      row({ line: 5, trackingNumber: "OTHER", sku: "HAT" }),
+      row({ line: 4, sku: "SOCKS", quantity: 1, trackingNumbers: ["1Z999AA10123456784"] }),
+      row({ line: 5, trackingNumbers: ["OTHER"], sku: "HAT" }),
     ]);
     expect(drafts).toHaveLength(2);
     const [first, second] = drafts;
@@ -183,9 +319,9 @@ describe("rows -> parcels", () => {
 
   it("groups untracked rows by carrier and time, with a reference the rollup can key on", () => {
     const drafts = shipmentsFromRows([
-      row({ trackingNumber: null, carrier: null }),
-      row({ trackingNumber: null, carrier: null, sku: "SOCKS", line: 3 }),
-      row({ trackingNumber: null, carrier: null, shippedAt: "2026-03-06T09:00:00.000Z", line: 4 }),
+      row({ trackingNumbers: [], carrier: null }),
+      row({ trackingNumbers: [], carrier: null, sku: "SOCKS", line: 3 }),
+      row({ trackingNumbers: [], carrier: null, shippedAt: "2026-03-06T09:00:00.000Z", line: 4 }),
     ]);
     expect(drafts.map((d) => d.lines)).toEqual([[2, 3], [4]]);
     expect(drafts[0]!.event.data.reference).toBe("#1001@2026-03-05T15:00:00.000Z");
@@ -198,7 +334,7 @@ describe("rows -> parcels", () => {
         sku: fc.constantFrom("A", "B", "C"),
         quantity: fc.integer({ min: 1, max: 3 }),
         carrier: fc.constantFrom("UPS", null),
-        trackingNumber: fc.constantFrom("T1", "T2", null),
+        trackingNumbers: fc.constantFrom<string[]>(["T1"], ["T2"], ["T1", "T2"], []),
         shippedAt: fc.constantFrom("2026-03-05T15:00:00.000Z", "2026-03-06T15:00:00.000Z"),
       }),
       { minLength: 1, maxLength: 12 },
@@ -213,6 +349,21 @@ describe("rows -> parcels", () => {
         expect(keys(corrected)).not.toEqual(keys(rows));
       }),
     );
+  });
+
+  it("keeps the key a one-number parcel always had, and makes one shipment of several numbers", () => {
+    const [single] = shipmentsFromRows([row()]);
+    // The key files imported before several numbers were read got; a re-sent old file must stay a duplicate.
+    expect(single!.event.dedupeKey).toBe("3pl:062d6b6cb3b083d34e65720191a88fd7a9a10cee5b1632e7c78659543105f064");
+    expect(single!.event.data).not.toHaveProperty("trackingNumbers");
+    const [both] = shipmentsFromRows([row({ trackingNumbers: ["T2", "T1"] }), row({ line: 3, sku: "HAT", trackingNumbers: ["T1", "T2"] })]);
+    expect(both!.lines).toEqual([2, 3]);
+    expect(both!.event.data).toMatchObject({ trackingNumber: "T2", trackingNumbers: ["T2", "T1"] });
+  });
+
+  it("makes a package of rows without lines, keyed apart from an item parcel", () => {
+    const [pkg] = shipmentsFromRows([row({ sku: null, quantity: null })]);
+    expect(pkg!.event.data).toMatchObject({ lines: [], coversUnshipped: true });
   });
 
   it("rolls up as a 3PL-reported shipment of its own when Shopify shows none", () => {

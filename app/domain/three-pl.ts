@@ -8,50 +8,82 @@
  */
 import { createHash } from "node:crypto";
 import type { ColumnPositions, ThreePlField } from "./three-pl-columns";
+import { readShippingDate } from "./three-pl-dates";
+import { DEFAULT_FORMAT, type ThreePlFormat } from "./three-pl-format";
 import { normalizeTrackingNumber, type ThreePlShipmentEvent } from "./events";
 
 export type ThreePlRow = {
   /** line of the record in the file (1 = the header) */
   line: number;
   orderName: string;
-  sku: string;
-  quantity: number;
+  /** null on a package row (no SKU, no quantity) */
+  sku: string | null;
+  quantity: number | null;
   carrier: string | null;
-  trackingNumber: string | null;
+  /** the parcels of the shipment, in the carrier's canonical form; empty when none was given */
+  trackingNumbers: string[];
   shippedAt: string;
 };
 
 export type RowOutcome = { ok: true; row: ThreePlRow } | { ok: false; line: number; error: string };
 
+/** What the feed's settings say about reading a row. */
+export type RowReading = Pick<ThreePlFormat, "dateFormat" | "timeZone" | "orderRule" | "orderPrefix" | "orderPattern">;
+
+export const DEFAULT_ROW_READING: RowReading = DEFAULT_FORMAT;
+
 const MAX_QUANTITY = 100_000;
 const MAX_TEXT = 200;
+const MAX_PARCELS = 50;
 
-// ISO 8601 date or date-time as 3PL exports write it: "2026-11-20", "2026-11-20T14:05:00Z",
-// "2026-11-20 14:05", "2026-11-20T14:05:00.123+01:00".
-const ISO_8601 = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
+/** Spreadsheets write whole numbers as 1009.0 (or 1009,0 where the comma is the decimal mark). */
+const WHOLE_NUMBER = /^([0-9]+)(?:[.,]0+)?$/;
 
 /**
- * A shipped_at without a zone is read as UTC: the file says nothing else, and reading it in the
- * server's zone would make the same file mean different times on different machines.
+ * The feed's order-number rule applied to a cell: a Shopify order name such as "#1001", or why the
+ * cell cannot name one. Digits alone always mean "#" and the digits, as Shopify names orders.
  */
-export function parseShippedAt(value: string): string | null {
-  const match = ISO_8601.exec(value.trim());
-  if (!match) return null;
-  const [, date, time, zone] = match;
-  const offset = zone ? (zone.toUpperCase() === "Z" ? "Z" : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone) : "Z";
-  const text = time ? `${date}T${time.length === 5 ? `${time}:00` : time}${offset}` : `${date}T00:00:00Z`;
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) return null;
-  // Date.parse rolls 2026-02-30 over to March; a date that does not exist is a bad row, not another day.
-  const calendar = new Date(Date.UTC(Number(date!.slice(0, 4)), Number(date!.slice(5, 7)) - 1, Number(date!.slice(8, 10))));
-  if (calendar.toISOString().slice(0, 10) !== date) return null;
-  return new Date(ms).toISOString();
+export function normalizeOrderName(value: string, reading: RowReading = DEFAULT_ROW_READING): { ok: true; name: string } | { ok: false; error: string } {
+  let text = value.trim();
+  const whole = WHOLE_NUMBER.exec(text);
+  if (whole) text = whole[1]!;
+  const label = JSON.stringify(value.trim());
+  switch (reading.orderRule) {
+    case "as_written":
+      break;
+    case "strip_prefix":
+      if (text.toLowerCase().startsWith(reading.orderPrefix.toLowerCase())) text = text.slice(reading.orderPrefix.length).trim();
+      break;
+    case "digits": {
+      const digits = text.replace(/[^0-9]/g, "");
+      if (!digits) return { ok: false, error: `order ${label} has no digits to take` };
+      text = digits;
+      break;
+    }
+    case "pattern": {
+      const match = new RegExp(reading.orderPattern).exec(text);
+      if (!match || !match[1]) return { ok: false, error: `order ${label} does not match the feed's order pattern ${reading.orderPattern}` };
+      text = match[1];
+      break;
+    }
+  }
+  const afterRule = WHOLE_NUMBER.exec(text);
+  if (!text) return { ok: false, error: `order ${label} is empty after the feed's order rule` };
+  return { ok: true, name: afterRule ? `#${afterRule[1]}` : text };
 }
 
-/** "1001" and "#1001" both name Shopify's order #1001; other shapes ("SO-1001") are taken as written. */
-export function normalizeOrderName(value: string): string {
-  const trimmed = value.trim();
-  return /^[0-9]+$/.test(trimmed) ? `#${trimmed}` : trimmed;
+/**
+ * A tracking cell may name several parcels: split on commas, semicolons and bars, and on spaces when
+ * every piece is long enough to be a number on its own (the shortest carrier numbers have 10
+ * characters), so spaced forms such as "1Z 999 AA1 01 2345 6784" stay one number.
+ */
+export function splitTrackingNumbers(value: string): string[] {
+  const pieces = value.split(/[,;|]+/).map((p) => p.trim()).filter(Boolean);
+  const numbers = pieces.flatMap((piece) => {
+    const words = piece.split(/\s+/);
+    return words.length > 1 && words.every((w) => w.length >= 10 && /[0-9]/.test(w)) ? words : [piece];
+  });
+  return [...new Set(numbers.map(normalizeTrackingNumber).filter(Boolean))];
 }
 
 function cell(values: readonly string[], positions: ColumnPositions, field: ThreePlField): string {
@@ -59,33 +91,60 @@ function cell(values: readonly string[], positions: ColumnPositions, field: Thre
   return index === null ? "" : (values[index] ?? "").trim();
 }
 
-/** One record of the file -> a row, or the reason it cannot be one. */
-export function readThreePlRow(values: readonly string[], positions: ColumnPositions, line: number): RowOutcome {
+/**
+ * One record of the file -> a row, or the reason it cannot be one. Without SKU and quantity columns
+ * (the mapping turned both off) the row is a package.
+ */
+export function readThreePlRow(values: readonly string[], positions: ColumnPositions, line: number, reading: RowReading = DEFAULT_ROW_READING): RowOutcome {
   const fail = (error: string): RowOutcome => ({ ok: false, line, error });
+  const packageRow = positions.sku === null && positions.quantity === null;
   const order = cell(values, positions, "order");
   const sku = cell(values, positions, "sku");
   const quantityText = cell(values, positions, "quantity");
   const shippedAtText = cell(values, positions, "shipped_at");
+  const shippedTimeText = cell(values, positions, "shipped_time");
   const carrier = cell(values, positions, "carrier");
   const tracking = cell(values, positions, "tracking_number");
 
   if (!order) return fail("order is empty");
-  if (!sku) return fail("sku is empty");
-  for (const [field, value] of [["order", order], ["sku", sku], ["carrier", carrier], ["tracking_number", tracking]] as const) {
+  if (!packageRow && !sku) return fail("sku is empty");
+  for (const [field, value] of [["order", order], ["sku", sku], ["carrier", carrier]] as const) {
     if (value.length > MAX_TEXT) return fail(`${field} is longer than ${MAX_TEXT} characters`);
   }
-  if (!/^[0-9]+$/.test(quantityText)) return fail(`quantity ${JSON.stringify(quantityText)} is not a whole number`);
-  const quantity = Number(quantityText);
-  if (quantity < 1 || quantity > MAX_QUANTITY) return fail(`quantity ${quantity} is outside 1..${MAX_QUANTITY}`);
+  if (tracking.length > MAX_TEXT * MAX_PARCELS) return fail(`tracking_number is longer than ${MAX_TEXT * MAX_PARCELS} characters`);
+  let quantity: number | null = null;
+  if (!packageRow) {
+    const whole = WHOLE_NUMBER.exec(quantityText);
+    if (!whole) return fail(`quantity ${JSON.stringify(quantityText)} is not a whole number`);
+    quantity = Number(whole[1]);
+    if (quantity < 1 || quantity > MAX_QUANTITY) return fail(`quantity ${quantity} is outside 1..${MAX_QUANTITY}`);
+  }
   if (!shippedAtText) return fail("shipped_at is empty");
-  const shippedAt = parseShippedAt(shippedAtText);
-  if (!shippedAt) return fail(`shipped_at ${JSON.stringify(shippedAtText)} is not an ISO 8601 date or time`);
-  // Exports pad, split and lower-case numbers at will; the carrier's own form is the canonical one.
-  const trackingNumber = normalizeTrackingNumber(tracking) || null;
+  const shippedAt = readShippingDate(shippedAtText, shippedTimeText || null, reading.dateFormat, reading.timeZone);
+  if (!shippedAt.ok) return fail(shippedAt.error);
+  const orderName = normalizeOrderName(order, reading);
+  if (!orderName.ok) return fail(orderName.error);
+  const trackingNumbers = splitTrackingNumbers(tracking);
+  if (trackingNumbers.some((t) => t.length > MAX_TEXT)) return fail(`a tracking number is longer than ${MAX_TEXT} characters`);
+  if (trackingNumbers.length > MAX_PARCELS) return fail(`more than ${MAX_PARCELS} tracking numbers in one row`);
   return {
     ok: true,
-    row: { line, orderName: normalizeOrderName(order), sku, quantity, carrier: carrier || null, trackingNumber, shippedAt },
+    row: { line, orderName: orderName.name, sku: packageRow ? null : sku, quantity, carrier: carrier || null, trackingNumbers, shippedAt: shippedAt.iso },
   };
+}
+
+/** The shapes of a shop's order names ("#1001", "SHOP-1001-EU"): the text around the number. */
+export type OrderNameShapes = ReadonlySet<string>;
+
+const shapeOf = (name: string) => name.replace(/[0-9]+/, "\u0000");
+
+export function orderNameShapes(knownNames: readonly string[]): OrderNameShapes {
+  return new Set(knownNames.filter((n) => /[0-9]/.test(n)).map(shapeOf));
+}
+
+/** Whether a name can be one of the shop's orders; true when the shop's names are not known yet. */
+export function fitsOrderNames(name: string, shapes: OrderNameShapes): boolean {
+  return shapes.size === 0 || shapes.has(shapeOf(name));
 }
 
 /** A parcel as the 3PL reported it, before its order name is matched to an order id. */
@@ -107,22 +166,26 @@ const sha256 = (text: string) => createHash("sha256").update(text, "utf8").diges
 export function shipmentsFromRows(rows: readonly ThreePlRow[]): ThreePlShipmentDraft[] {
   const groups = new Map<string, ThreePlRow[]>();
   for (const row of rows) {
-    const parcel = row.trackingNumber
-      ? `t:${normalizeTrackingNumber(row.trackingNumber)}`
-      : `c:${(row.carrier ?? "").toLowerCase()}\u0000${row.shippedAt}`;
+    // One number keeps the key it always had, so files sent before several numbers were read still dedupe.
+    const parcel =
+      row.trackingNumbers.length > 0
+        ? `t:${[...row.trackingNumbers].sort().join(",")}`
+        : `c:${(row.carrier ?? "").toLowerCase()}\u0000${row.shippedAt}`;
     const key = `${row.orderName}\u0000${parcel}`;
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
   const drafts: ThreePlShipmentDraft[] = [];
   for (const [key, group] of groups) {
     const quantities = new Map<string, number>();
-    for (const row of group) quantities.set(row.sku, (quantities.get(row.sku) ?? 0) + row.quantity);
+    for (const row of group) if (row.sku !== null) quantities.set(row.sku, (quantities.get(row.sku) ?? 0) + (row.quantity ?? 0));
     const lines = [...quantities].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([sku, quantity]) => ({ sku, quantity }));
+    const packageRows = group.every((r) => r.sku === null);
     const shippedAt = group.map((r) => r.shippedAt).sort()[0]!;
     const first = group[0]!;
-    const trackingNumber = group.find((r) => r.trackingNumber)?.trackingNumber ?? null;
+    const trackingNumbers = group.find((r) => r.trackingNumbers.length > 0)?.trackingNumbers ?? [];
+    const trackingNumber = trackingNumbers[0] ?? null;
     const carrier = group.find((r) => r.carrier)?.carrier ?? null;
-    const identity = JSON.stringify([key, shippedAt, lines.map((l) => [l.sku, l.quantity])]);
+    const identity = JSON.stringify([key, shippedAt, lines.map((l) => [l.sku, l.quantity]), ...(packageRows ? ["package"] : [])]);
     drafts.push({
       orderName: first.orderName,
       lines: group.map((r) => r.line),
@@ -134,8 +197,10 @@ export function shipmentsFromRows(rows: readonly ThreePlRow[]): ThreePlShipmentD
         data: {
           reference: trackingNumber ? null : `${first.orderName}@${shippedAt}${carrier ? `/${carrier}` : ""}`,
           trackingNumber,
+          ...(trackingNumbers.length > 1 ? { trackingNumbers } : {}),
           carrier,
           lines,
+          ...(packageRows ? { coversUnshipped: true as const } : {}),
           shippedAt,
         },
       },

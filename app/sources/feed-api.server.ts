@@ -7,9 +7,13 @@ import { BodyTooLargeError, discardBody, readBodyWithLimit } from "../http/body.
 import { jsonResponse, requireApiShop } from "../support/support-api.server";
 import { receiveCarrierUpdates } from "./carrier/carrier-intake.server";
 import { recordDirectly } from "./feed-delivery.server";
-import { FeedFileError, MAX_THREE_PL_FILE_BYTES, importThreePlFile, requestBodyChunks } from "./three-pl/import.server";
+import { FeedFileError, MAX_THREE_PL_FILE_BYTES, charsetOf, importThreePlFile, previewThreePlFile, requestBodyChunks } from "./three-pl/import.server";
 
-const CSV_TYPES = new Set(["text/csv", "application/csv", "text/plain"]);
+/**
+ * Delimited text under the names senders give it: Windows labels .csv files application/vnd.ms-excel,
+ * and "Unicode Text" or a marketplace report arrives as tab-separated values.
+ */
+const TEXT_TYPES = new Set(["text/csv", "application/csv", "text/plain", "text/tab-separated-values", "application/vnd.ms-excel"]);
 export const MAX_CARRIER_BODY_BYTES = 1024 * 1024;
 
 const mediaType = (request: Request) => (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
@@ -19,27 +23,32 @@ export const methodNotAllowed = () => jsonResponse(405, { error: "use POST" }, {
 /** Everything taken, or some of it: 200. Nothing usable in a readable request: 422. */
 const statusFor = (taken: number, rejected: number) => (taken === 0 && rejected > 0 ? 422 : 200);
 
+const isDryRun = (request: Request) => ["1", "true"].includes(new URL(request.url).searchParams.get("dryRun") ?? "");
+
 export async function threePlFeedAction(request: Request): Promise<Response> {
   if (request.method !== "POST") return methodNotAllowed();
   const db = getPrisma();
   const shop = await requireApiShop(db, request, "feeds:write");
-  if (!CSV_TYPES.has(mediaType(request))) {
-    return jsonResponse(415, { error: "send the file as the body with Content-Type: text/csv" });
+  if (!TEXT_TYPES.has(mediaType(request))) {
+    return jsonResponse(415, { error: "send the file as the body with Content-Type: text/csv (or text/tab-separated-values)" });
   }
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_THREE_PL_FILE_BYTES) return tooLarge(request, `the file is larger than ${MAX_THREE_PL_FILE_BYTES / 1024 / 1024} MB`);
+  const input = {
+    shop,
+    body: requestBodyChunks(request.body),
+    via: "http" as const,
+    fileName: request.headers.get("x-file-name"),
+    receivedAt: new Date(),
+    httpCharset: charsetOf(request.headers.get("content-type")),
+  };
   try {
-    const result = await importThreePlFile(
-      { db, record: recordDirectly },
-      {
-        shop,
-        body: requestBodyChunks(request.body),
-        via: "http",
-        fileName: request.headers.get("x-file-name"),
-        receivedAt: new Date(),
-      },
-    );
-    return jsonResponse(statusFor(result.accepted + result.duplicates, result.rejectedCount), result);
+    if (isDryRun(request)) {
+      const preview = await previewThreePlFile(db, input);
+      return jsonResponse(statusFor(preview.rowsForKnownOrders + preview.rowsWaiting, preview.rejectedCount), preview);
+    }
+    const result = await importThreePlFile({ db, record: recordDirectly }, input);
+    return jsonResponse(statusFor(result.accepted + result.duplicates + result.pending, result.rejectedCount), result);
   } catch (error) {
     if (error instanceof FeedFileError) return error.status === 413 ? tooLarge(request, error.message) : jsonResponse(error.status, { error: error.message });
     throw error;

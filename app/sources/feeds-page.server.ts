@@ -10,14 +10,25 @@ import { recheckOrders, type ReconcileReport } from "./shopify-reconciliation/re
 import { recordDirectly } from "./feed-delivery.server";
 import { saveColumnMapping, saveSftpForm, type SettingsSaveResult } from "./three-pl/feed-settings.server";
 import { recentImports } from "./three-pl/import.server";
+import { headerRowOf, isPackageMapping, readColumnMapping } from "../domain/three-pl-columns";
+import { THREE_PL_PRESETS } from "../domain/three-pl-format";
 
 export async function feedsPageData(db: Db, shop: string) {
-  const [imports, waiting] = await Promise.all([
+  const [imports, waiting, feed] = await Promise.all([
     recentImports(db, shop),
     db.pendingFeedItem.groupBy({ by: ["matchKey"], where: { shop }, _count: { _all: true } }),
+    db.threePlFeed.findUnique({ where: { shop }, select: { columnMapping: true } }),
   ]);
   const count = (prefix: string) => waiting.filter((w) => w.matchKey.startsWith(prefix)).reduce((sum, w) => sum + w._count._all, 0);
-  return { imports, waiting: { threePl: count("order:"), carrier: count("tracking:") } };
+  const mapping = readColumnMapping(feed?.columnMapping);
+  return {
+    imports,
+    waiting: { threePl: count("order:"), carrier: count("tracking:") },
+    /** the header row the shop's files start with, for the upload hint */
+    headerRow: headerRowOf(mapping),
+    packageRows: isPackageMapping(mapping),
+    presets: THREE_PL_PRESETS.map((p) => p.label),
+  };
 }
 
 export type RecheckResult = { recheck: ReconcileReport | null; error: string | null };

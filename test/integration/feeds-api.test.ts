@@ -80,7 +80,8 @@ describe(`feed API on the production server, ${process.env.TEST_DATABASE ?? "sql
     const res = await postCsv(csv);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/application\/json/);
-    expect(await res.json()).toEqual({ accepted: 2, duplicates: 0, pending: 1, rejected: [{ line: 3, error: 'quantity "lots" is not a whole number' }], rejectedCount: 1 });
+    // #4242 is not known yet: it waits for its order and is counted as waiting, not as accepted.
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, pending: 1, rejected: [{ line: 3, error: 'quantity "lots" is not a whole number' }], rejectedCount: 1 });
     const order = await view(TWO_BOX);
     expect(order.status).toBe("shipped");
     expect(order.sources.map((s: { source: string }) => s.source)).toEqual(expect.arrayContaining(["shopify", "3pl"]));
@@ -96,7 +97,7 @@ describe(`feed API on the production server, ${process.env.TEST_DATABASE ?? "sql
     const res = await postCsv(`${HEADER}\n${rows.join("\n")}\n`);
     const ms = performance.now() - started;
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ accepted: 20_000, pending: 20_000, rejectedCount: 0 });
+    expect(await res.json()).toMatchObject({ accepted: 0, pending: 20_000, rejectedCount: 0 });
     console.log(`20,000-row 3PL file (${Math.round(rows.join("\n").length / 1024)} KB) imported over HTTP in ${Math.round(ms)} ms`);
   });
 
@@ -109,7 +110,9 @@ describe(`feed API on the production server, ${process.env.TEST_DATABASE ?? "sql
     expect((await post("/api/v1/feeds/3pl", `${HEADER}\n`, "application/x-www-form-urlencoded")).status).toBe(415);
     const binary = await postCsv(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x00]));
     expect(binary.status).toBe(415);
-    expect(await binary.json()).toEqual({ error: "this is not a CSV file (it contains binary data)" });
+    expect(await binary.json()).toEqual({ error: expect.stringMatching(/^this is not a CSV file: it is a zip archive or an Excel workbook/) });
+    const image = await postCsv(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x00, 0x0d]));
+    expect(await image.json()).toEqual({ error: "this is not a CSV file (it contains binary data)" });
     const empty = await postCsv("");
     expect(empty.status).toBe(400);
     expect(await empty.json()).toEqual({ error: "the file is empty" });
@@ -118,6 +121,38 @@ describe(`feed API on the production server, ${process.env.TEST_DATABASE ?? "sql
     expect((await wrongColumns.json()).error).toMatch(/^not a 3PL shipment file: missing columns/);
     const allBad = await postCsv(`${HEADER}\n#1001,A,0,UPS,T,2026-03-05\n`);
     expect(allBad.status).toBe(422);
+  });
+
+  it("reads the charset the request names, tab-separated reports and Windows' CSV content type", async () => {
+    const latin = Buffer.from(`${HEADER}\n#1001,CAFÉ-MUG-01,1,UPS,1ZCHARSET1,2026-03-05T10:00:00Z\n`, "latin1");
+    const res = await post("/api/v1/feeds/3pl", latin, "text/csv; charset=windows-1252");
+    expect(await res.json()).toMatchObject({ accepted: 1, rejectedCount: 0 });
+    const stored = await db.prisma.event.findFirstOrThrow({ where: { shop: SHOP, source: "3pl", raw: { contains: "1ZCHARSET1" } } });
+    expect(JSON.parse(stored.data).lines).toEqual([{ sku: "CAFÉ-MUG-01", quantity: 1 }]);
+
+    const tsv = `${HEADER.replace(/,/g, "\t")}\n#1001\tTRS-42\t1\tUPS\t1ZTSV0001\t2026-03-05T10:00:00Z\n`;
+    expect(await (await post("/api/v1/feeds/3pl", tsv, "text/tab-separated-values")).json()).toMatchObject({ accepted: 1 });
+    const excel = `${HEADER}\n#1001,TRS-42,1,UPS,1ZXLSCSV1,2026-03-05T10:00:00Z\n`;
+    expect(await (await post("/api/v1/feeds/3pl", excel, "application/vnd.ms-excel")).json()).toMatchObject({ accepted: 1 });
+  });
+
+  it("answers ?dryRun=1 with how the file would be read, and stores nothing", async () => {
+    const before = { events: await db.prisma.event.count(), waiting: await db.prisma.pendingFeedItem.count(), imports: await db.prisma.feedImport.count() };
+    const csv = `${HEADER}\n#1001,TRS-42,1,UPS,"1ZDRY0001,1ZDRY0002",2026-03-05T10:00:00-05:00\n#7777,X,1,UPS,1ZDRY0003,2026-03-05\nSO-1,X,1,UPS,1ZDRY0004,2026-03-05\n`;
+    const res = await post("/api/v1/feeds/3pl?dryRun=1", csv, "text/csv");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      dryRun: true,
+      file: { encoding: "utf-8", delimiter: ",", preset: null, dateFormat: "iso", timeZone: "UTC" },
+      parcels: [
+        { lines: [2], order: "#1001", orderKnown: true, trackingNumbers: ["1ZDRY0001", "1ZDRY0002"], carrier: "UPS", shippedAt: "2026-03-05T15:00:00.000Z", units: 1 },
+        { lines: [3], order: "#7777", orderKnown: false },
+      ],
+      rowsForKnownOrders: 1,
+      rowsWaiting: 1,
+      rejected: [{ line: 4, error: expect.stringMatching(/^order "SO-1" cannot be one of this shop's orders/) }],
+    });
+    expect({ events: await db.prisma.event.count(), waiting: await db.prisma.pendingFeedItem.count(), imports: await db.prisma.feedImport.count() }).toEqual(before);
   });
 
   it("refuses a missing, wrong or revoked key with 401, and never writes to another shop", async () => {
@@ -129,7 +164,7 @@ describe(`feed API on the production server, ${process.env.TEST_DATABASE ?? "sql
     expect((await fetch(`${app.url}/api/v1/feeds/3pl`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(405);
 
     const res = await postCsv(`${HEADER}\n#1001,MHS-M,2,UPS,1ZOTHER1,2026-03-05T10:00:00Z\n`, otherKey);
-    expect(await res.json()).toMatchObject({ accepted: 1, pending: 1 });
+    expect(await res.json()).toMatchObject({ accepted: 0, pending: 1 });
     expect(await db.prisma.event.count({ where: { shop: SHOP, dedupeKey: { contains: "1ZOTHER1" } } })).toBe(0);
   });
 

@@ -1,7 +1,28 @@
 import { useFetcher } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
-import { THREE_PL_FIELDS, THREE_PL_FIELD_LABELS } from "../../domain/three-pl-columns";
+import {
+  DEFAULT_COLUMN_MAPPING,
+  OPTIONAL_THREE_PL_FIELDS,
+  THREE_PL_FIELDS,
+  THREE_PL_FIELD_LABELS,
+  headerRowOf,
+  isPackageMapping,
+  type ColumnMapping,
+  type ThreePlField,
+} from "../../domain/three-pl-columns";
+import {
+  DATE_FORMATS,
+  DATE_FORMAT_LABELS,
+  DELIMITERS,
+  ENCODINGS,
+  ORDER_RULES,
+  ORDER_RULE_LABELS,
+  THREE_PL_PRESETS,
+  presetById,
+  type DelimiterSetting,
+  type EncodingSetting,
+} from "../../domain/three-pl-format";
 import { formatDateTime } from "../../format";
 import type { SettingsSaveResult, ThreePlSettingsView } from "../../sources/three-pl/feed-settings.server";
 
@@ -12,7 +33,7 @@ import type { SettingsSaveResult, ThreePlSettingsView } from "../../sources/thre
 export function ThreePlFeedSettings({ settings }: { settings: ThreePlSettingsView }) {
   return (
     <>
-      <ColumnMappingSection mapping={settings.mapping} />
+      <ColumnMappingSection mapping={settings.mapping} format={settings.format} />
       <SftpSection sftp={settings.sftp} />
     </>
   );
@@ -28,35 +49,102 @@ function SavedBanner({ fetcher, what }: { fetcher: ReturnType<typeof useFetcher<
   );
 }
 
-function ColumnMappingSection({ mapping }: { mapping: ThreePlSettingsView["mapping"] }) {
+const DELIMITER_LABELS: Record<DelimiterSetting, string> = { auto: "Detect", ",": "Comma", ";": "Semicolon", "\t": "Tab", "|": "Bar (|)" };
+const ENCODING_LABELS: Record<EncodingSetting, string> = {
+  auto: "Detect (byte-order mark, HTTP charset, then the text itself)",
+  "utf-8": "UTF-8",
+  "windows-1252": "Windows-1252 (Western European Excel)",
+  "iso-8859-1": "ISO-8859-1 (Latin-1)",
+  "utf-16le": "UTF-16 LE (Excel's Unicode Text)",
+  "utf-16be": "UTF-16 BE",
+};
+const options = <T extends string>(values: readonly T[], labels: Record<T, string>) => values.map((value) => ({ value, label: labels[value] }));
+
+function ColumnMappingSection({ mapping, format }: { mapping: ThreePlSettingsView["mapping"]; format: ThreePlSettingsView["format"] }) {
   const fetcher = useFetcher<SettingsSaveResult>();
-  const [values, setValues] = useState<Record<string, string>>({ ...mapping });
+  const [headers, setHeaders] = useState<Record<ThreePlField, string>>(
+    () => Object.fromEntries(THREE_PL_FIELDS.map((f) => [f, mapping[f] ?? DEFAULT_COLUMN_MAPPING[f] ?? ""])) as Record<ThreePlField, string>,
+  );
+  const [off, setOff] = useState<Record<ThreePlField, boolean>>(() => Object.fromEntries(THREE_PL_FIELDS.map((f) => [f, mapping[f] === null])) as Record<ThreePlField, boolean>);
+  const [values, setValues] = useState<Record<string, string>>({ ...format });
+  const [preset, setPreset] = useState("");
+  const set = (name: string) => (value: string) => setValues((v) => ({ ...v, [name]: value }));
+  const choosePreset = (id: string) => {
+    setPreset(id);
+    const chosen = presetById(id);
+    if (!chosen) return;
+    setHeaders(Object.fromEntries(THREE_PL_FIELDS.map((f) => [f, chosen.mapping[f] ?? ""])) as Record<ThreePlField, string>);
+    setOff(Object.fromEntries(THREE_PL_FIELDS.map((f) => [f, chosen.mapping[f] === null])) as Record<ThreePlField, boolean>);
+    setValues((v) => ({ ...v, delimiter: "auto", ...chosen.format }));
+  };
+  const current = Object.fromEntries(THREE_PL_FIELDS.map((f) => [f, off[f] ? null : headers[f] || DEFAULT_COLUMN_MAPPING[f]])) as ColumnMapping;
   return (
     <Layout.AnnotatedSection
       title="3PL file columns"
-      description="The header your warehouse uses for each column. Files are matched by header, in any column order; carrier and tracking number may be missing."
+      description="The header your warehouse uses for each column, and how its files are written. Files are matched by header, in any column order. A file in one of the known layouts is recognised from its header row even without a mapping."
     >
       <Card>
         <fetcher.Form method="post" action="/app/feeds">
           <input type="hidden" name="intent" value="save-columns" />
           <BlockStack gap="400">
-            <SavedBanner fetcher={fetcher} what="Column mapping" />
+            <SavedBanner fetcher={fetcher} what="3PL file settings" />
+            <Select
+              label="Start from a known layout"
+              options={[{ value: "", label: "Keep the fields below" }, ...THREE_PL_PRESETS.map((p) => ({ value: p.id, label: p.label }))]}
+              value={preset}
+              onChange={choosePreset}
+              helpText={presetById(preset)?.description}
+            />
             <FormLayout>
               <FormLayout.Group condensed>
                 {THREE_PL_FIELDS.map((field) => (
-                  <TextField
-                    key={field}
-                    label={THREE_PL_FIELD_LABELS[field]}
-                    name={field}
-                    value={values[field] ?? ""}
-                    onChange={(value) => setValues((v) => ({ ...v, [field]: value }))}
-                    autoComplete="off"
-                  />
+                  <BlockStack key={field} gap="100">
+                    <TextField
+                      label={THREE_PL_FIELD_LABELS[field]}
+                      name={field}
+                      value={off[field] ? "" : headers[field]}
+                      disabled={off[field]}
+                      onChange={(value) => setHeaders((h) => ({ ...h, [field]: value }))}
+                      autoComplete="off"
+                    />
+                    {OPTIONAL_THREE_PL_FIELDS.has(field) && (
+                      <Checkbox label="Not in my files" name={`off_${field}`} checked={off[field]} onChange={(checked) => setOff((o) => ({ ...o, [field]: checked }))} />
+                    )}
+                  </BlockStack>
                 ))}
+              </FormLayout.Group>
+              <FormLayout.Group>
+                <Select label="Delimiter" name="delimiter" options={options(DELIMITERS, DELIMITER_LABELS)} value={values.delimiter} onChange={set("delimiter")} />
+                <Select label="Encoding" name="encoding" options={options(ENCODINGS, ENCODING_LABELS)} value={values.encoding} onChange={set("encoding")} />
+              </FormLayout.Group>
+              <FormLayout.Group>
+                <Select
+                  label="Date format"
+                  name="dateFormat"
+                  options={options(DATE_FORMATS, DATE_FORMAT_LABELS)}
+                  value={values.dateFormat}
+                  onChange={set("dateFormat")}
+                  helpText="03/04/2026 is read only as this format says; ISO 8601 dates are always understood."
+                />
+                <TextField
+                  label="Warehouse time zone"
+                  name="timeZone"
+                  value={values.timeZone}
+                  onChange={set("timeZone")}
+                  autoComplete="off"
+                  helpText="IANA name, such as America/New_York: times written without an offset are on this clock."
+                />
+              </FormLayout.Group>
+              <FormLayout.Group>
+                <Select label="Order numbers" name="orderRule" options={options(ORDER_RULES, ORDER_RULE_LABELS)} value={values.orderRule} onChange={set("orderRule")} />
+                {values.orderRule === "strip_prefix" && <TextField label="Prefix to remove" name="orderPrefix" value={values.orderPrefix} onChange={set("orderPrefix")} autoComplete="off" />}
+                {values.orderRule === "pattern" && (
+                  <TextField label="Regular expression" name="orderPattern" value={values.orderPattern} onChange={set("orderPattern")} autoComplete="off" placeholder="^SO-(\d+)$" />
+                )}
               </FormLayout.Group>
             </FormLayout>
             <Text as="p" tone="subdued">
-              {`A file must start with a header row such as: ${THREE_PL_FIELDS.map((f) => values[f] || f).join(",")}`}
+              {`A file must start with a header row such as: ${headerRowOf(current)}${isPackageMapping(current) ? " (one row per package)" : ""}`}
             </Text>
             <InlineStack>
               <Button submit variant="primary" loading={fetcher.state !== "idle"}>

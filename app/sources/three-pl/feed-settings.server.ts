@@ -1,16 +1,19 @@
 /**
- * The 3PL feed settings as the Settings page shows and saves them: the column mapping and the SFTP
- * pickup. Secrets never travel back to the browser; the page only learns whether one is stored.
+ * The 3PL feed settings as the Settings page shows and saves them: the column mapping, how the files
+ * are written (delimiter, encoding, dates, time zone, order numbers) and the SFTP pickup. Secrets never
+ * travel back to the browser; the page only learns whether one is stored.
  */
 import { z } from "zod";
 import type { Db } from "../../db.server";
-import { THREE_PL_FIELDS, checkColumnMapping, readColumnMapping, type ColumnMapping } from "../../domain/three-pl-columns";
+import { OPTIONAL_THREE_PL_FIELDS, THREE_PL_FIELDS, checkColumnMapping, readColumnMapping, type ColumnMapping } from "../../domain/three-pl-columns";
+import { checkFormat, readFormat, type ThreePlFormat } from "../../domain/three-pl-format";
 import { scheduleNow } from "../../jobs/scheduler.server";
 import { SFTP_PICKUP_JOB } from "./sftp-job.server";
 import { saveSftpSettings } from "./sftp-pickup.server";
 
 export type ThreePlSettingsView = {
   mapping: ColumnMapping;
+  format: ThreePlFormat;
   sftp: {
     enabled: boolean;
     host: string;
@@ -33,6 +36,7 @@ export async function threePlSettingsView(db: Db, shop: string): Promise<ThreePl
   const run = await db.jobRun.findUnique({ where: { job_shop: { job: SFTP_PICKUP_JOB, shop } }, select: { lastFinishedAt: true, lastError: true } });
   return {
     mapping: readColumnMapping(feed?.columnMapping),
+    format: readFormat(feed?.fileFormat),
     sftp: {
       enabled: feed?.sftpEnabled ?? false,
       host: feed?.sftpHost ?? "",
@@ -53,11 +57,18 @@ export async function threePlSettingsView(db: Db, shop: string): Promise<ThreePl
 
 export type SettingsSaveResult = { ok: boolean; errors: Record<string, string> };
 
+/** The column mapping and the file format, saved together: a preset sets both. `off_<field>` turns a column off. */
 export async function saveColumnMapping(db: Db, shop: string, form: FormData): Promise<SettingsSaveResult> {
-  const checked = checkColumnMapping(Object.fromEntries(THREE_PL_FIELDS.map((f) => [f, String(form.get(f) ?? "")])));
-  if (!checked.ok) return { ok: false, errors: { mapping: checked.errors.join("; ") } };
-  const columnMapping = JSON.stringify(checked.mapping);
-  await db.threePlFeed.upsert({ where: { shop }, create: { shop, columnMapping }, update: { columnMapping } });
+  const checked = checkColumnMapping(
+    Object.fromEntries(THREE_PL_FIELDS.map((f) => [f, OPTIONAL_THREE_PL_FIELDS.has(f) && form.get(`off_${f}`) === "on" ? null : String(form.get(f) ?? "")])),
+  );
+  const format = checkFormat(
+    Object.fromEntries(["delimiter", "encoding", "dateFormat", "timeZone", "orderRule", "orderPrefix", "orderPattern"].map((name) => [name, String(form.get(name) ?? "")])),
+  );
+  const errors = { ...(checked.ok ? {} : { mapping: checked.errors.join("; ") }), ...(format.ok ? {} : { format: format.errors.join("; ") }) };
+  if (!checked.ok || !format.ok) return { ok: false, errors };
+  const data = { columnMapping: JSON.stringify(checked.mapping), fileFormat: JSON.stringify(format.format) };
+  await db.threePlFeed.upsert({ where: { shop }, create: { shop, ...data }, update: data });
   return { ok: true, errors: {} };
 }
 

@@ -4,39 +4,78 @@
  * to orders by name and recorded (app/sources/feed-delivery.server.ts), and the import is logged.
  */
 import { Readable, pipeline } from "node:stream";
+import { DateTime } from "luxon";
 import { parse, type CsvError } from "csv-parse";
 import type { Db } from "../../db.server";
-import { locateColumns, readColumnMapping, type ColumnPositions } from "../../domain/three-pl-columns";
-import { readThreePlRow, shipmentsFromRows, type ThreePlRow } from "../../domain/three-pl";
-import { deliverFeedItems, matchPendingItems, type FeedDeps, type FeedItem } from "../feed-delivery.server";
+import { headerRowOf, isPackageMapping, locateColumns, readColumnMapping, type ColumnMapping } from "../../domain/three-pl-columns";
+import { readFormat, recognisePreset, type DateFormat, type ThreePlFormat } from "../../domain/three-pl-format";
+import { fitsOrderNames, orderNameShapes, readThreePlRow, shipmentsFromRows, type ThreePlRow, type ThreePlShipmentDraft } from "../../domain/three-pl";
+import { deliverFeedItems, matchKeyText, matchPendingItems, resolveOrders, type FeedDeps, type FeedItem } from "../feed-delivery.server";
+import { FeedFileError } from "./feed-file-error.server";
+import { openTextFile } from "./file-text.server";
+
+export { FeedFileError };
 
 export const MAX_THREE_PL_FILE_BYTES = 20 * 1024 * 1024;
 /** Rejections kept in the answer and the import log; the counts stay exact beyond it. */
 const MAX_REPORTED_REJECTIONS = 500;
+/** Parcels a preview shows. */
+const PREVIEW_PARCELS = 20;
+/** Order names read to learn the shapes of a shop's names. */
+const ORDER_NAME_SAMPLE = 500;
 
 export type ImportVia = "upload" | "http" | "sftp";
 
 export type ThreePlImportResult = {
-  /** rows taken: recorded now or kept until their order appears (`pending` of them) */
+  /** rows recorded against their orders now */
   accepted: number;
   /** rows already known (the same parcel sent before) */
   duplicates: number;
+  /** rows kept until their order appears (up to 30 days), not yet recorded */
   pending: number;
   rejected: Array<{ line: number; error: string }>;
   /** rejected rows in all, when more than the reported ones */
   rejectedCount: number;
 };
 
-/** The file as a whole cannot be imported; `status` is the HTTP answer it deserves. */
-export class FeedFileError extends Error {
-  constructor(
-    readonly status: 400 | 413 | 415,
-    message: string,
-  ) {
-    super(message);
-    this.name = "FeedFileError";
-  }
-}
+/** How the file was read, so a merchant can see a misreading before it is stored. */
+export type ThreePlFileReading = {
+  encoding: string;
+  encodingFrom: "bom" | "feed" | "http" | "detected";
+  delimiter: string;
+  /** the preset recognised from the header row, or null when the shop's own mapping fitted */
+  preset: string | null;
+  columns: string;
+  packageRows: boolean;
+  dateFormat: DateFormat;
+  timeZone: string;
+};
+
+export type PreviewParcel = {
+  lines: number[];
+  order: string;
+  /** whether the shop has this order now; otherwise the parcel waits for it */
+  orderKnown: boolean;
+  trackingNumbers: string[];
+  carrier: string | null;
+  shippedAt: string;
+  /** the shipping time on the warehouse's clock, with its offset */
+  shippedAtLocal: string;
+  /** null for a package: it covers the order's unshipped units */
+  units: number | null;
+  skus: string[];
+};
+
+export type ThreePlPreview = {
+  dryRun: true;
+  file: ThreePlFileReading;
+  parcels: PreviewParcel[];
+  /** rows whose order is known now, and rows that would wait for theirs */
+  rowsForKnownOrders: number;
+  rowsWaiting: number;
+  rejected: ThreePlImportResult["rejected"];
+  rejectedCount: number;
+};
 
 export type ThreePlImportInput = {
   shop: string;
@@ -45,6 +84,8 @@ export type ThreePlImportInput = {
   fileName?: string | null;
   receivedAt: Date;
   maxBytes?: number;
+  /** the charset of the HTTP request's Content-Type, if it named one */
+  httpCharset?: string | null;
 };
 
 /**
@@ -57,18 +98,12 @@ async function* limited(body: ThreePlImportInput["body"], maxBytes: number): Asy
   const source: Iterable<Uint8Array | string> | AsyncIterable<Uint8Array | string> = typeof body === "string" || body instanceof Uint8Array ? [body] : body;
   const tooLarge = () => new FeedFileError(413, `the file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`);
   let size = 0;
-  let first = true;
   for await (const chunk of source) {
     const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     size += bytes.byteLength;
     if (size > maxBytes + DRAIN_AFTER_LIMIT_BYTES) throw tooLarge();
     if (size > maxBytes) continue;
-    // Text files do not contain NUL bytes; spreadsheets, archives and images do.
-    if (first && bytes.byteLength > 0) {
-      if (bytes.subarray(0, 8192).includes(0)) throw new FeedFileError(415, "this is not a CSV file (it contains binary data)");
-      first = false;
-    }
-    yield bytes;
+    if (bytes.byteLength > 0) yield bytes;
   }
   if (size > maxBytes) throw tooLarge();
   if (size === 0) throw new FeedFileError(400, "the file is empty");
@@ -93,12 +128,41 @@ export async function* requestBodyChunks(body: ReadableStream<Uint8Array> | null
   }
 }
 
+/** The charset parameter of a Content-Type header, if any. */
+export function charsetOf(contentType: string | null): string | null {
+  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? "");
+  return match ? match[1]! : null;
+}
+
+type ReadFile = {
+  rows: ThreePlRow[];
+  rejected: ThreePlImportResult["rejected"];
+  rejectedCount: number;
+  file: ThreePlFileReading;
+};
+
+/** The layout a header row is read in: the shop's mapping, or else a preset it matches. */
+function layoutFor(header: string[], mapping: ColumnMapping, format: ThreePlFormat) {
+  const own = locateColumns(header, mapping);
+  if (own.ok) return { positions: own.positions, mapping, format, preset: null };
+  const preset = recognisePreset(header);
+  if (preset) {
+    const located = locateColumns(header, preset.mapping);
+    if (located.ok) return { positions: located.positions, mapping: preset.mapping, format: { ...format, ...preset.format }, preset: preset.id };
+  }
+  throw new FeedFileError(400, `not a 3PL shipment file: ${own.error} (expected ${headerRowOf(mapping)}), and not a known layout`);
+}
+
 /** Parses the file and reads its rows; a broken record is reported by line and parsing goes on. */
-async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promise<{ rows: ThreePlRow[]; rejected: ThreePlImportResult["rejected"]; rejectedCount: number }> {
-  const feed = await db.threePlFeed.findUnique({ where: { shop }, select: { columnMapping: true } });
-  const mapping = readColumnMapping(feed?.columnMapping);
+async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promise<ReadFile> {
+  const feed = await db.threePlFeed.findUnique({ where: { shop }, select: { columnMapping: true, fileFormat: true } });
+  const shopMapping = readColumnMapping(feed?.columnMapping);
+  const shopFormat = readFormat(feed?.fileFormat);
+  const knownNames = await db.order.findMany({ where: { shop }, select: { name: true }, take: ORDER_NAME_SAMPLE });
+  const shapes = orderNameShapes(knownNames.map((o) => o.name));
+  const example = knownNames[0]?.name;
   const rejected: ThreePlImportResult["rejected"] = [];
-  let positions: ColumnPositions | null = null;
+  let layout: ReturnType<typeof layoutFor> | null = null;
   // Records csv-parse could not read, in file order; the parser reads ahead of this loop.
   const skipped: Array<{ line: number; error: string }> = [];
   const notCsv = (reason: string) => new FeedFileError(415, `this is not a CSV file: ${reason}`);
@@ -107,33 +171,43 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
     rejectedCount += 1;
     if (rejected.length < MAX_REPORTED_REJECTIONS) rejected.push({ line, error });
   };
+  const text = await openTextFile(limited(input.body, input.maxBytes ?? MAX_THREE_PL_FILE_BYTES), {
+    encoding: shopFormat.encoding,
+    delimiter: shopFormat.delimiter,
+    httpCharset: input.httpCharset,
+  });
   const parser = parse({
     bom: true,
     info: true,
+    delimiter: text.delimiter,
     skip_empty_lines: true,
     skip_records_with_error: true,
+    // Exports add columns at the end (a trailing delimiter, a notes field); fewer fields is a broken row.
+    relax_column_count_more: true,
+    // Tab-separated reports write text as it is, quotes included.
+    relax_quotes: text.delimiter === "\t",
     max_record_size: 64 * 1024,
     on_skip: (error: CsvError | undefined) => {
       if (error) skipped.push({ line: Number(error.lines ?? 0), error: error.message.replace(/ at line \d+.*$/, "").replace(/ on line \d+$/, "") });
       return undefined;
     },
   });
-  // pipeline, unlike pipe, hands a failure of the byte source (too large, binary) on to the parser.
-  pipeline(Readable.from(limited(input.body, input.maxBytes ?? MAX_THREE_PL_FILE_BYTES)), parser, () => undefined);
+  // pipeline, unlike pipe, hands a failure of the byte source (too large) on to the parser.
+  pipeline(Readable.from(text.text), parser, () => undefined);
   const rows: ThreePlRow[] = [];
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      if (!positions) {
+      if (!layout) {
         // Nothing readable before the header: a file that fails there is not CSV at all.
         if (skipped[0] && skipped[0].line < info.lines) throw notCsv(skipped[0].error);
-        const located = locateColumns(record, mapping);
-        if (!located.ok) throw new FeedFileError(400, `not a 3PL shipment file: ${located.error} (expected ${Object.values(mapping).join(",")})`);
-        positions = located.positions;
+        layout = layoutFor(record, shopMapping, shopFormat);
         continue;
       }
-      const outcome = readThreePlRow(record, positions, info.lines);
-      if (outcome.ok) rows.push(outcome.row);
-      else reject(outcome.line, outcome.error);
+      const outcome = readThreePlRow(record, layout.positions, info.lines, layout.format);
+      if (!outcome.ok) reject(outcome.line, outcome.error);
+      else if (!fitsOrderNames(outcome.row.orderName, shapes)) {
+        reject(outcome.row.line, `order ${JSON.stringify(outcome.row.orderName)} cannot be one of this shop's orders (they are named like ${example}); set the feed's order number rule`);
+      } else rows.push(outcome.row);
     }
   } catch (error) {
     // The stream wraps errors thrown by the byte source; give the caller the file's own verdict.
@@ -141,10 +215,34 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
     if (cause instanceof FeedFileError) throw cause;
     throw error;
   }
-  if (!positions && skipped[0]) throw notCsv(skipped[0].error);
+  if (!layout && skipped[0]) throw notCsv(skipped[0].error);
   for (const skip of skipped) reject(skip.line, skip.error);
-  if (!positions) throw new FeedFileError(400, "the file has no header row");
-  return { rows, rejected: rejected.sort((a, b) => a.line - b.line), rejectedCount };
+  if (!layout) throw new FeedFileError(400, "the file has no header row");
+  const found: ReturnType<typeof layoutFor> = layout;
+  return {
+    rows,
+    rejected: rejected.sort((a, b) => a.line - b.line),
+    rejectedCount,
+    file: {
+      encoding: text.encoding,
+      encodingFrom: text.encodingFrom,
+      delimiter: text.delimiter,
+      preset: found.preset,
+      columns: headerRowOf(found.mapping),
+      packageRows: isPackageMapping(found.mapping),
+      dateFormat: found.format.dateFormat,
+      timeZone: found.format.timeZone,
+    },
+  };
+}
+
+function feedItems(drafts: readonly ThreePlShipmentDraft[], rows: readonly ThreePlRow[], fileName: string | null | undefined): FeedItem[] {
+  const byLine = new Map(rows.map((r) => [r.line, r]));
+  return drafts.map((d) => ({
+    match: { by: "order", name: d.orderName },
+    event: d.event,
+    raw: JSON.stringify({ file: fileName ?? null, rows: d.lines.map((line) => byLine.get(line)) }),
+  }));
 }
 
 /** Imports one 3PL file for one shop: `{accepted, duplicates, pending, rejected}` by row. */
@@ -154,28 +252,54 @@ export async function importThreePlFile(deps: FeedDeps, input: ThreePlImportInpu
   try {
     const { rows, rejected, rejectedCount } = await readRows(shop, deps.db, input);
     const drafts = shipmentsFromRows(rows);
-    const byLine = new Map(rows.map((r) => [r.line, r]));
-    const items: FeedItem[] = drafts.map((d) => ({
-      match: { by: "order", name: d.orderName },
-      event: d.event,
-      raw: JSON.stringify({ file: input.fileName ?? null, rows: d.lines.map((line) => byLine.get(line)) }),
-    }));
-    const outcomes = await deliverFeedItems(deps, shop, items, input.receivedAt);
+    const outcomes = await deliverFeedItems(deps, shop, feedItems(drafts, rows, input.fileName), input.receivedAt);
     result = { accepted: 0, duplicates: 0, pending: 0, rejected, rejectedCount };
     drafts.forEach((draft, i) => {
       const rowCount = draft.lines.length;
       if (outcomes[i] === "duplicate") result.duplicates += rowCount;
+      else if (outcomes[i] === "pending") result.pending += rowCount;
       else result.accepted += rowCount;
-      if (outcomes[i] === "pending") result.pending += rowCount;
     });
     // New parcels may carry tracking numbers carrier scans have been waiting for.
-    if (result.accepted > result.pending) await matchPendingItems(deps, shop, input.receivedAt);
+    if (result.accepted > 0) await matchPendingItems(deps, shop, input.receivedAt);
   } catch (error) {
     if (error instanceof FeedFileError) await logImport(deps.db, input, null, error.message);
     throw error;
   }
   await logImport(deps.db, input, result, null);
   return result;
+}
+
+/**
+ * Reads a file exactly as an import would, and stores nothing: how it was read, its first parcels as
+ * they would be recorded, which orders are known, and the rows that would be rejected.
+ */
+export async function previewThreePlFile(db: Db, input: ThreePlImportInput): Promise<ThreePlPreview> {
+  const { rows, rejected, rejectedCount, file } = await readRows(input.shop, db, input);
+  const drafts = shipmentsFromRows(rows);
+  const resolved = await resolveOrders(db, input.shop, drafts.map((d) => ({ by: "order", name: d.orderName }) as const));
+  const known = (d: ThreePlShipmentDraft) => (resolved.get(matchKeyText({ by: "order", name: d.orderName }))?.length ?? 0) > 0;
+  let rowsForKnownOrders = 0;
+  for (const d of drafts) if (known(d)) rowsForKnownOrders += d.lines.length;
+  const parcels = drafts
+    .slice()
+    .sort((a, b) => a.lines[0]! - b.lines[0]!)
+    .slice(0, PREVIEW_PARCELS)
+    .map((d): PreviewParcel => {
+      const data = d.event.data;
+      return {
+        lines: d.lines,
+        order: d.orderName,
+        orderKnown: known(d),
+        trackingNumbers: data.trackingNumbers ?? (data.trackingNumber ? [data.trackingNumber] : []),
+        carrier: data.carrier,
+        shippedAt: data.shippedAt,
+        shippedAtLocal: DateTime.fromISO(data.shippedAt, { zone: file.timeZone }).toFormat("yyyy-MM-dd HH:mm:ss ZZ"),
+        units: data.coversUnshipped ? null : data.lines.reduce((sum, l) => sum + l.quantity, 0),
+        skus: data.lines.map((l) => `${l.quantity} × ${l.sku}`),
+      };
+    });
+  return { dryRun: true, file, parcels, rowsForKnownOrders, rowsWaiting: rows.length - rowsForKnownOrders, rejected, rejectedCount };
 }
 
 /** Books a file refused before any of it was read (the SFTP listing already says it is too large). */

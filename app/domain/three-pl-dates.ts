@@ -1,0 +1,69 @@
+/**
+ * Shipping dates as warehouses write them. The feed's date format decides how a date is read: a date
+ * such as 03/04/2026 is never guessed. An ISO 8601 date is unambiguous and read in any format. A time
+ * without an offset is the warehouse's clock, in the feed's IANA time zone.
+ */
+import { DateTime } from "luxon";
+import { DATE_FORMAT_LABELS, type DateFormat } from "./three-pl-format";
+
+// "2026-11-20", "2026-11-20T14:05:00Z", "2026-11-20 14:05", "2026-11-20T14:05:00.123+01:00".
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+const TIMES_12H = ["h:mm:ss a", "h:mm a"];
+const TIMES_24H = ["H:mm:ss", "H:mm"];
+
+function withTimes(dates: readonly string[], times: readonly string[]): string[] {
+  return dates.flatMap((d) => [d, ...times.map((t) => `${d} ${t}`)]);
+}
+
+const LAYOUTS: Readonly<Record<"month_first" | "day_first" | "compact", readonly string[]>> = {
+  month_first: withTimes(["M/d/yyyy", "M-d-yyyy"], [...TIMES_12H, ...TIMES_24H]),
+  day_first: withTimes(["d.M.yyyy", "d/M/yyyy", "d-M-yyyy"], TIMES_24H),
+  compact: ["yyyyMMddHHmmss", "yyyyMMddHHmm", "yyyyMMdd"],
+};
+
+// Outside these years a date is a misreading (a day number taken for seconds, a two-digit year).
+const EARLIEST_YEAR = 2000;
+const LATEST_YEAR = 2099;
+
+export type DateReading = { ok: true; iso: string } | { ok: false; error: string };
+
+function fromIso(text: string, zone: string): DateTime {
+  return DateTime.fromISO(text.replace(" ", "T"), { zone, setZone: true });
+}
+
+function fromEpoch(text: string): DateTime | null {
+  if (/^\d{9,10}(\.\d{1,3})?$/.test(text)) return DateTime.fromMillis(Math.round(Number(text) * 1000), { zone: "UTC" });
+  if (/^\d{12,13}$/.test(text)) return DateTime.fromMillis(Number(text), { zone: "UTC" });
+  return null;
+}
+
+/**
+ * Reads a shipping date (and the time, when the file keeps it in a column of its own) into UTC ISO
+ * 8601, or says why it cannot.
+ */
+export function readShippingDate(dateText: string, timeText: string | null, format: DateFormat, timeZone: string): DateReading {
+  const date = dateText.trim().replace(/\s+/g, " ");
+  const time = timeText?.trim().replace(/\s+/g, " ") ?? "";
+  const text = time ? `${date} ${time}` : date;
+  const label = JSON.stringify(text);
+  let parsed: DateTime | null = null;
+  if (ISO_8601.test(text)) parsed = fromIso(text, timeZone);
+  else if (format === "epoch") parsed = time ? null : fromEpoch(text);
+  else if (format !== "iso") {
+    for (const layout of LAYOUTS[format]) {
+      const candidate = DateTime.fromFormat(text, layout, { zone: timeZone, locale: "en-US" });
+      if (candidate.isValid) {
+        parsed = candidate;
+        break;
+      }
+    }
+  }
+  if (!parsed || !parsed.isValid) {
+    return { ok: false, error: `shipped_at ${label} is not a date in the feed's format, ${DATE_FORMAT_LABELS[format]}` };
+  }
+  if (parsed.year < EARLIEST_YEAR || parsed.year > LATEST_YEAR) {
+    return { ok: false, error: `shipped_at ${label} reads as ${parsed.toUTC().toISO()}, outside ${EARLIEST_YEAR}..${LATEST_YEAR}` };
+  }
+  return { ok: true, iso: parsed.toUTC().toISO({ suppressMilliseconds: false })! };
+}

@@ -1,0 +1,147 @@
+/**
+ * The bytes of a 3PL file as text: its encoding from the byte-order mark, the feed's setting, the HTTP
+ * charset or, failing all three, detection; its delimiter from the header line unless the feed names
+ * one. Streams: only the first 64 KB are held to decide, the rest is decoded as it arrives.
+ */
+import { detect as detectCharset } from "chardet";
+import iconv from "iconv-lite";
+import type { DelimiterSetting, EncodingSetting } from "../../domain/three-pl-format";
+import { FeedFileError } from "./feed-file-error.server";
+
+const SNIFF_BYTES = 64 * 1024;
+
+export type TextFile = {
+  /** the encoding the file is read in, as iconv-lite names it */
+  encoding: string;
+  /** how the encoding was chosen */
+  encodingFrom: "bom" | "feed" | "http" | "detected";
+  delimiter: string;
+  text: AsyncGenerator<string>;
+};
+
+export type TextFileOptions = { encoding: EncodingSetting; delimiter: DelimiterSetting; httpCharset?: string | null };
+
+const BOMS: Array<{ bytes: number[]; encoding: string }> = [
+  { bytes: [0xef, 0xbb, 0xbf], encoding: "utf-8" },
+  { bytes: [0xff, 0xfe], encoding: "utf-16le" },
+  { bytes: [0xfe, 0xff], encoding: "utf-16be" },
+];
+
+const startsWith = (buffer: Buffer, bytes: readonly number[]) => bytes.every((b, i) => buffer[i] === b);
+
+/** Spreadsheets and archives sent where text was expected, named so the sender knows what to do. */
+function refuseBinary(sniff: Buffer): void {
+  if (startsWith(sniff, [0x50, 0x4b, 0x03, 0x04])) {
+    throw new FeedFileError(415, "this is not a CSV file: it is a zip archive or an Excel workbook (.xlsx); save the sheet as CSV or tab-separated text");
+  }
+  if (startsWith(sniff, [0xd0, 0xcf, 0x11, 0xe0])) {
+    throw new FeedFileError(415, "this is not a CSV file: it is an old Excel workbook (.xls); save the sheet as CSV or tab-separated text");
+  }
+}
+
+function isUtf8(bytes: Buffer): boolean {
+  // A multi-byte character may be cut at the end of the sniffed part; judge what precedes it.
+  let end = bytes.length;
+  for (let back = 1; back <= 3 && end - back >= 0; back += 1) {
+    const byte = bytes[end - back]!;
+    if ((byte & 0xc0) === 0xc0) {
+      end -= back;
+      break;
+    }
+    if ((byte & 0x80) === 0) break;
+  }
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, end));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** UTF-16 text without a byte-order mark: ASCII characters put a NUL in every other byte. */
+function utf16ByNuls(bytes: Buffer): string | null {
+  const sample = bytes.subarray(0, Math.min(bytes.length, 4096) & ~1);
+  let evenNuls = 0;
+  let oddNuls = 0;
+  for (let i = 0; i < sample.length; i += 2) {
+    if (sample[i] === 0) evenNuls += 1;
+    if (sample[i + 1] === 0) oddNuls += 1;
+  }
+  const pairs = sample.length / 2;
+  if (pairs === 0) return null;
+  if (oddNuls / pairs > 0.3 && evenNuls === 0) return "utf-16le";
+  if (evenNuls / pairs > 0.3 && oddNuls === 0) return "utf-16be";
+  return null;
+}
+
+function detect(sniff: Buffer): string {
+  const utf16 = utf16ByNuls(sniff);
+  if (utf16) return utf16;
+  if (isUtf8(sniff)) return "utf-8";
+  const guess = (detectCharset(sniff) ?? "").toLowerCase();
+  // Single-byte Latin guesses are all read as Windows-1252, the superset Windows Excel writes.
+  if (!guess || guess.startsWith("iso-8859-1") || guess === "windows-1252") return "windows-1252";
+  return iconv.encodingExists(guess) ? guess : "windows-1252";
+}
+
+/** The delimiter used most in the first line, outside quotes; comma when none is used. */
+export function detectDelimiter(head: string): string {
+  const counts = new Map<string, number>([[",", 0], [";", 0], ["\t", 0], ["|", 0]]);
+  let quoted = false;
+  for (const char of head) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && (char === "\n" || char === "\r")) break;
+    else if (!quoted && counts.has(char)) counts.set(char, counts.get(char)! + 1);
+  }
+  let best = ",";
+  for (const [delimiter, count] of counts) if (count > counts.get(best)!) best = delimiter;
+  return best;
+}
+
+export async function openTextFile(bytes: AsyncIterable<Buffer>, options: TextFileOptions): Promise<TextFile> {
+  const iterator = bytes[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let size = 0;
+  let ended = false;
+  while (size < SNIFF_BYTES) {
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    head.push(next.value);
+    size += next.value.byteLength;
+  }
+  const sniff = Buffer.concat(head);
+  refuseBinary(sniff);
+
+  const bom = BOMS.find((b) => startsWith(sniff, b.bytes));
+  const charset = options.httpCharset?.trim().toLowerCase();
+  let encoding: string;
+  let encodingFrom: TextFile["encodingFrom"];
+  if (bom) [encoding, encodingFrom] = [bom.encoding, "bom"];
+  else if (options.encoding !== "auto") [encoding, encodingFrom] = [options.encoding, "feed"];
+  else if (charset && iconv.encodingExists(charset)) [encoding, encodingFrom] = [charset, "http"];
+  else [encoding, encodingFrom] = [detect(sniff), "detected"];
+
+  const decoder = iconv.getDecoder(encoding, { stripBOM: true });
+  const first = decoder.write(sniff);
+  // Text has no NUL characters; what still decodes to them is not a text file in this encoding.
+  if (first.includes("\u0000")) throw new FeedFileError(415, "this is not a CSV file (it contains binary data)");
+  const delimiter = options.delimiter === "auto" ? detectDelimiter(first) : options.delimiter;
+
+  async function* text(): AsyncGenerator<string> {
+    if (first) yield first;
+    if (!ended) {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) break;
+        const part = decoder.write(next.value);
+        if (part) yield part;
+      }
+    }
+    const rest = decoder.end();
+    if (rest) yield rest;
+  }
+  return { encoding, encodingFrom, delimiter, text: text() };
+}

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ThreePlFeed" ADD COLUMN     "fileFormat" TEXT NOT NULL DEFAULT '{}';
