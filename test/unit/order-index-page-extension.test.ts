@@ -19,6 +19,8 @@ const lines = () => [...document.body.querySelectorAll("s-text")].map((node) => 
 
 let built: BuiltExtension;
 const originalFetch = globalThis.fetch;
+// Generous: a busy machine may be slow to run the fetch and the render; nothing here is timed.
+const WAIT = { timeout: 10_000 };
 
 beforeAll(async () => {
   built = await buildUiExtension(extensionDir, TARGET, APP_URL);
@@ -31,7 +33,7 @@ afterAll(() => {
 
 async function rendered(answer: RecordedAnswer, locale = "en") {
   const fake = await runUiExtension(built, { extensionDir, locale, answer });
-  await vi.waitFor(() => expect(fake.requests).toHaveLength(1));
+  await vi.waitFor(() => expect(fake.requests).toHaveLength(1), WAIT);
   return fake;
 }
 
@@ -58,7 +60,7 @@ describe("order-index-page extension", () => {
   it("asks the app for the customer's orders with Shopify's session token and says how many parcels of each arrived", async () => {
     const fake = await rendered(ORDERS);
     expect(fake.requests).toEqual([{ url: `${APP_URL}/customer-account/orders`, authorization: "Bearer session-token-from-shopify" }]);
-    await vi.waitFor(() => expect(document.body.querySelector("s-section")?.getAttribute("heading")).toBe("Delivery status"));
+    await vi.waitFor(() => expect(document.body.querySelector("s-section")?.getAttribute("heading")).toBe("Delivery status"), WAIT);
     expect(lines()).toEqual([
       "Order #1006: 0 of 1 parcel delivered, running late",
       "Order #1004: 1 of 1 parcel delivered",
@@ -68,7 +70,7 @@ describe("order-index-page extension", () => {
 
   it("speaks French", async () => {
     await rendered(ORDERS, "fr");
-    await vi.waitFor(() => expect(document.body.querySelector("s-section")?.getAttribute("heading")).toBe("Suivi de livraison"));
+    await vi.waitFor(() => expect(document.body.querySelector("s-section")?.getAttribute("heading")).toBe("Suivi de livraison"), WAIT);
     expect(lines()).toEqual([
       "Commande #1006 : 0 colis sur 1 livré, en retard",
       "Commande #1004 : 1 colis sur 1 livré",

@@ -30,6 +30,8 @@ const section = () => document.body.querySelector("s-section");
 
 let built: BuiltExtension;
 const originalFetch = globalThis.fetch;
+// Generous: a busy machine may be slow to run the fetch and the render; nothing here is timed.
+const WAIT = { timeout: 10_000 };
 const originalTimeZone = process.env.TZ;
 
 beforeAll(async () => {
@@ -46,8 +48,8 @@ afterAll(() => {
 
 async function rendered(answer: RecordedAnswer, options: Partial<Parameters<typeof runUiExtension>[1]> = {}) {
   const fake = await runUiExtension(built, { extensionDir, locale: "en", answer, orderGid: ORDER_GID, ...options });
-  await vi.waitFor(() => expect(fake.requests).toHaveLength(1));
-  await vi.waitFor(() => expect(answer.status === 200 ? section() : true).toBeTruthy());
+  await vi.waitFor(() => expect(fake.requests).toHaveLength(1), WAIT);
+  await vi.waitFor(() => expect(answer.status === 200 ? section() : true).toBeTruthy(), WAIT);
   return fake;
 }
 
