@@ -83,6 +83,34 @@ const specArb: fc.Arbitrary<Spec> = fc
     }),
   );
 
+/**
+ * A 3PL shipment: item rows name their lines; a package names none and covers what nothing else
+ * shipped. Either may list several parcels, some of them Shopify's own numbers.
+ */
+function threePlArb(tracking: fc.Arbitrary<string>, isPackage: boolean, references: readonly string[] = ["SO-1", "SO-2"], newNumbers: readonly string[] = ["PUR-NEW-1", "JD-PKG-2"]) {
+  const parcels = fc
+    .uniqueArray(fc.oneof(tracking, fc.constantFrom(...newNumbers)), { maxLength: 3 })
+    .map((numbers) => ({ trackingNumber: numbers[0] ?? null, ...(numbers.length > 1 ? { trackingNumbers: numbers } : {}) }));
+  const lines = isPackage
+    ? fc.constant([])
+    : fc.array(fc.record({ sku: fc.constantFrom("SKU-0", "SKU-1", "SKU-SHARED", "SKU-UNKNOWN"), quantity: fc.integer({ min: 0, max: 3 }) }), { maxLength: 3 });
+  return fc
+    .record({
+      reference: fc.option(fc.constantFrom(...references), { nil: null }),
+      parcels,
+      carrier: fc.option(fc.constant("Purolator"), { nil: null }),
+      lines,
+      shippedAt: timeArb,
+      occurredAt: timeArb,
+    })
+    .map(({ parcels: numbers, occurredAt, reference, carrier, lines: items, shippedAt }) => ({
+      source: "3pl" as Source,
+      kind: "3pl_shipment" as const,
+      occurredAt,
+      data: { reference, ...numbers, carrier, lines: items, ...(isPackage ? { coversUnshipped: true as const } : {}), shippedAt },
+    }));
+}
+
 function eventsArb(spec: Spec): fc.Arbitrary<OrderEvent[]> {
   const lineId = fc.constantFrom(...spec.lines.map((l) => l.id), "9999");
   const fulfillmentId = fc.constantFrom(...spec.fulfillmentIds);
@@ -194,21 +222,8 @@ function eventsArb(spec: Spec): fc.Arbitrary<OrderEvent[]> {
         }),
       }),
     })),
-    {
-      weight: 2,
-      arbitrary: fc.record({
-        source: fc.constant<Source>("3pl"),
-        kind: fc.constant("3pl_shipment" as const),
-        occurredAt: timeArb,
-        data: fc.record({
-          reference: fc.option(fc.constantFrom("SO-1", "SO-2"), { nil: null }),
-          trackingNumber: fc.option(fc.oneof(tracking, fc.constant("PUR-NEW-1")), { nil: null }),
-          carrier: fc.option(fc.constant("Purolator"), { nil: null }),
-          lines: fc.array(fc.record({ sku: fc.constantFrom("SKU-0", "SKU-1", "SKU-SHARED", "SKU-UNKNOWN"), quantity: fc.integer({ min: 0, max: 3 }) }), { maxLength: 3 }),
-          shippedAt: timeArb,
-        }),
-      }),
-    },
+    { weight: 2, arbitrary: threePlArb(tracking, false) },
+    { weight: 2, arbitrary: threePlArb(tracking, true) },
     {
       weight: 4,
       arbitrary: fc.record({
@@ -338,6 +353,51 @@ describe("rollup properties", () => {
         expect(Date.parse(s.updatedAt)).toBe(latest);
       }),
       { numRuns: 4000 },
+    );
+  });
+});
+
+describe("package rows", () => {
+  it("packages ship exactly the units nothing else shipped, whichever order they arrive in", () => {
+    const scenario = specArb.chain((spec) =>
+      fc.record({
+        spec: fc.constant(spec),
+        // Items and packages never share a parcel: a statement about the same parcel replaces the other.
+        packages: fc.array(threePlArb(fc.constantFrom("PKG-A", "PKG-B", "PKG-C"), true, ["PK-1", "PK-2"], ["PKG-D"]), { minLength: 1, maxLength: 3 }),
+        items: fc.array(threePlArb(fc.constantFrom("ITEM-A", "ITEM-B"), false, ["IT-1"], ["ITEM-C"]), { maxLength: 2 }),
+        snapshotAt: timeArb,
+      }),
+    );
+    fc.assert(
+      fc.property(scenario, nowArb, fc.func(fc.integer()), ({ spec, packages, items, snapshotAt }, now, order) => {
+        const snapshot = {
+          source: "shopify" as Source,
+          kind: "order_snapshot" as const,
+          occurredAt: snapshotAt,
+          data: {
+            name: "#1001",
+            createdAt: new Date(BASE).toISOString(),
+            updatedAt: null,
+            cancelledAt: null,
+            orderStatusUrl: null,
+            customer: { customerId: "77", emailHash: "e".repeat(64), phoneHash: null },
+            lineItems: spec.lines,
+            fulfillments: [],
+          },
+        };
+        const events = [snapshot, ...items, ...packages].map((d, i) => ({ ...d, orderId: ORDER_ID, dedupeKey: `ev-${i}` }) as OrderEvent);
+        const shuffled = [...events].sort((a, b) => order(a.dedupeKey) - order(b.dedupeKey));
+        const result = rollup(events, now);
+        expect(stable(rollup(shuffled, now))).toBe(stable(result));
+        const { items: units } = result.status;
+        // With a package in the log, every unit that had to ship has shipped, and none twice.
+        expect(units.shipped).toBe(units.total);
+        const shippingUnits = spec.lines.filter((l) => l.requiresShipping).reduce((sum, l) => sum + l.currentQuantity, 0);
+        const packageUnits = result.status.shipments.filter((x) => packages.some((p) => x.id === `3pl:${p.data.trackingNumber ?? `ref:${p.data.reference}`}`));
+        const packed = packageUnits.flatMap((x) => x.items).reduce((sum, item) => sum + item.quantity, 0);
+        expect(packed).toBeLessThanOrEqual(shippingUnits);
+      }),
+      { numRuns: 3000 },
     );
   });
 });
