@@ -77,43 +77,61 @@ export type RecordedAnswer = { status: number; body: unknown };
 export type FakeShopify = {
   requests: Array<{ url: string; authorization: string | null }>;
   loginRequests: number;
+  /** Changes one of the page's values as Shopify would, e.g. `authenticationState` after a login. */
+  set(name: "order" | "authenticationState" | "settings", value: unknown): void;
 };
 
 /**
- * Runs the bundle: `shopify` answers as the customer account APIs do for one page, the session
- * token is a fixed string, and `fetch` answers what the app answered (recorded).
+ * Runs the bundle: `shopify` answers as the customer account APIs do for one page (its values are
+ * signals of the bundle's own @preact/signals, which it hands over through `setSignals` as in
+ * Shopify's runtime), the session token is a fixed string, and `fetch` answers what the app
+ * answered (recorded), the nth request `answer(n)` when that is a function.
  */
 export async function runUiExtension(
   built: BuiltExtension,
   options: {
     extensionDir: string;
     locale: string;
-    answer: RecordedAnswer;
+    answer: RecordedAnswer | ((requestNumber: number) => RecordedAnswer);
     orderGid?: string;
     authenticationState?: "fully_authenticated" | "pre_authenticated";
     settings?: Record<string, unknown>;
   },
 ): Promise<FakeShopify> {
-  const fake: FakeShopify = { requests: [], loginRequests: 0 };
+  const values: Record<string, unknown> = {
+    order: options.orderGid ? { id: options.orderGid, name: "#1001" } : undefined,
+    authenticationState: options.authenticationState ?? "fully_authenticated",
+    settings: options.settings ?? {},
+  };
   const dates = (date: Date, format?: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(options.locale, format).format(date);
   let extend: (() => Promise<void>) | undefined;
-  const globals = globalThis as Record<string, unknown>;
-  globals.shopify = {
+  const shopify: Record<string, unknown> = {
     extend(_target: string, callback: () => Promise<void>) {
       extend = callback;
     },
+    setSignals(Signal: new (value: unknown) => { value: unknown }) {
+      for (const [name, value] of Object.entries(values)) shopify[name] = new Signal(value);
+    },
     i18n: { translate: translator(options.extensionDir, options.locale), formatDate: dates },
     sessionToken: { get: async () => "session-token-from-shopify" },
-    order: { value: options.orderGid ? { id: options.orderGid, name: "#1001" } : undefined },
-    authenticationState: { value: options.authenticationState ?? "fully_authenticated" },
-    settings: { value: options.settings ?? {} },
     requireLogin: async () => {
       fake.loginRequests++;
     },
+    ...Object.fromEntries(Object.entries(values).map(([name, value]) => [name, { value }])),
   };
+  const fake: FakeShopify = {
+    requests: [],
+    loginRequests: 0,
+    set(name, value) {
+      (shopify[name] as { value: unknown }).value = value;
+    },
+  };
+  const globals = globalThis as Record<string, unknown>;
+  globals.shopify = shopify;
   globals.fetch = async (url: string, init: RequestInit = {}) => {
     fake.requests.push({ url: String(url), authorization: new Headers(init.headers).get("Authorization") });
-    return new Response(JSON.stringify(options.answer.body), { status: options.answer.status, headers: { "Content-Type": "application/json" } });
+    const answer = typeof options.answer === "function" ? options.answer(fake.requests.length) : options.answer;
+    return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { "Content-Type": "application/json" } });
   };
   // A fresh body per run: Preact keeps its tree on the element it rendered into.
   document.body.replaceWith(document.createElement("body"));

@@ -201,6 +201,22 @@ describe("order-status-page extension, rendered", () => {
     expect(fake.loginRequests).toBe(1);
   });
 
+  it("asks again once the visitor has logged in, and shows tracking and items", async () => {
+    const fake = await runUiExtension(built, {
+      extensionDir,
+      locale: "en",
+      orderGid: ORDER_GID,
+      authenticationState: "pre_authenticated",
+      answer: (requestNumber) => (requestNumber === 1 ? PRE_AUTHENTICATED : TWO_SHIPMENTS_ONE_LATE),
+    });
+    await vi.waitFor(() => expect(texts()).toContain("Log in"), WAIT);
+    fake.set("authenticationState", "fully_authenticated");
+    await vi.waitFor(() => expect(texts()).toContain("Track package 7023210039414611"), WAIT);
+    expect(fake.requests).toHaveLength(2);
+    expect(texts()).toContain("Merino Hiking Socks × 2");
+    expect(texts()).not.toContain("Log in");
+  });
+
   it("speaks French to a French-speaking customer", async () => {
     await rendered(TWO_SHIPMENTS_ONE_LATE, { locale: "fr" });
     const shown = texts();
