@@ -1,13 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData, useRevalidator } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Card, DataTable, DropZone, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, DataTable, DropZone, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { useCallback, useState } from "react";
 import { requireAdmin } from "../admin.server";
 import { getPrisma } from "../db.server";
 import { formatDateTime } from "../format";
 import { feedsAction, feedsPageData } from "../sources/feeds-page.server";
-import type { ThreePlImportResult } from "../sources/three-pl/import.server";
+import type { ThreePlImportResult, ThreePlPreview } from "../sources/three-pl/import.server";
+import { DATE_FORMAT_LABELS, presetById } from "../domain/three-pl-format";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
@@ -23,6 +24,8 @@ export async function action({ request }: ActionFunctionArgs) {
 type Upload =
   | { state: "idle" }
   | { state: "uploading"; name: string; progress: number }
+  | { state: "reading"; name: string }
+  | { state: "preview"; file: File; preview: ThreePlPreview }
   | { state: "importing"; name: string }
   | { state: "done"; name: string; result: ThreePlImportResult }
   | { state: "failed"; name: string; error: string };
@@ -33,12 +36,12 @@ async function sessionToken(): Promise<string | null> {
   return bridge?.idToken ? bridge.idToken() : null;
 }
 
-function uploadFile(file: File, onProgress: (fraction: number) => void): Promise<{ status: number; body: unknown }> {
+function uploadFile(file: File, dryRun: boolean, onProgress: (fraction: number) => void): Promise<{ status: number; body: unknown }> {
   return sessionToken().then(
     (token) =>
       new Promise((resolve, reject) => {
         const xhr = new XMLHttpRequest();
-        xhr.open("POST", "/app/feeds/upload");
+        xhr.open("POST", dryRun ? "/app/feeds/upload?dryRun=1" : "/app/feeds/upload");
         xhr.setRequestHeader("Content-Type", "text/csv");
         xhr.setRequestHeader("X-File-Name", encodeURIComponent(file.name));
         if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
@@ -57,16 +60,27 @@ function uploadFile(file: File, onProgress: (fraction: number) => void): Promise
 }
 
 export default function Feeds() {
-  const { imports, waiting } = useLoaderData<typeof loader>();
+  const { imports, waiting, headerRow, packageRows } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const [upload, setUpload] = useState<Upload>({ state: "idle" });
 
-  const onDrop = useCallback(
-    (_all: File[], accepted: File[], rejected: File[]) => {
-      const file = accepted[0] ?? rejected[0];
-      if (!file) return;
-      setUpload({ state: "uploading", name: file.name, progress: 0 });
-      uploadFile(file, (progress) => setUpload(progress >= 1 ? { state: "importing", name: file.name } : { state: "uploading", name: file.name, progress }))
+  // First a dry run: the merchant sees how the file will be read and confirms before anything is stored.
+  const onDrop = useCallback((_all: File[], accepted: File[], rejected: File[]) => {
+    const file = accepted[0] ?? rejected[0];
+    if (!file) return;
+    setUpload({ state: "uploading", name: file.name, progress: 0 });
+    uploadFile(file, true, (progress) => setUpload(progress >= 1 ? { state: "reading", name: file.name } : { state: "uploading", name: file.name, progress }))
+      .then(({ status, body }) => {
+        const answer = body as ThreePlPreview & { error?: string };
+        setUpload(status >= 400 && answer.error ? { state: "failed", name: file.name, error: answer.error } : { state: "preview", file, preview: answer });
+      })
+      .catch((error: Error) => setUpload({ state: "failed", name: file.name, error: error.message }));
+  }, []);
+
+  const confirm = useCallback(
+    (file: File) => {
+      setUpload({ state: "importing", name: file.name });
+      uploadFile(file, false, () => undefined)
         .then(({ status, body }) => {
           const answer = body as ThreePlImportResult & { error?: string };
           setUpload(status >= 400 && answer.error ? { state: "failed", name: file.name, error: answer.error } : { state: "done", name: file.name, result: answer });
@@ -77,7 +91,7 @@ export default function Feeds() {
     [revalidator],
   );
 
-  const busy = upload.state === "uploading" || upload.state === "importing";
+  const busy = upload.state === "uploading" || upload.state === "reading" || upload.state === "importing";
   return (
     <Page title="Feeds" subtitle="3PL shipment files and carrier updates">
       <Layout>
@@ -87,14 +101,28 @@ export default function Feeds() {
               <Text as="h2" variant="headingMd">
                 Upload a 3PL shipment file
               </Text>
-              <DropZone accept=".csv,text/csv,text/plain" type="file" allowMultiple={false} onDrop={onDrop} disabled={busy} label="CSV file" labelHidden>
-                <DropZone.FileUpload actionTitle="Add a CSV file" actionHint="One row per shipped line: order, sku, quantity, carrier, tracking_number, shipped_at" />
+              <DropZone
+                accept=".csv,.tsv,.txt,text/csv,text/plain,text/tab-separated-values"
+                type="file"
+                allowMultiple={false}
+                onDrop={onDrop}
+                disabled={busy || upload.state === "preview"}
+                label="CSV file"
+                labelHidden
+              >
+                <DropZone.FileUpload
+                  actionTitle="Add a CSV or tab-separated file"
+                  actionHint={`${packageRows ? "One row per package" : "One row per shipped line"}: ${headerRow}. Known layouts are recognised by their header row.`}
+                />
               </DropZone>
               {busy && (
                 <BlockStack gap="200">
-                  <Text as="p">{upload.state === "uploading" ? `Uploading ${upload.name}…` : `Importing ${upload.name}…`}</Text>
-                  <ProgressBar progress={upload.state === "uploading" ? Math.round(upload.progress * 100) : 100} animated={upload.state === "importing"} />
+                  <Text as="p">{upload.state === "uploading" ? `Uploading ${upload.name}…` : upload.state === "reading" ? `Reading ${upload.name}…` : `Importing ${upload.name}…`}</Text>
+                  <ProgressBar progress={upload.state === "uploading" ? Math.round(upload.progress * 100) : 100} animated={upload.state !== "uploading"} />
                 </BlockStack>
+              )}
+              {upload.state === "preview" && (
+                <PreviewResult name={upload.file.name} preview={upload.preview} onConfirm={() => confirm(upload.file)} onCancel={() => setUpload({ state: "idle" })} />
               )}
               {upload.state === "failed" && (
                 <Banner tone="critical" title={`${upload.name} was not imported`}>
@@ -149,6 +177,7 @@ export default function Feeds() {
               <Text as="p">With an API key from Settings:</Text>
               <pre style={{ whiteSpace: "pre-wrap", margin: 0 }}>
                 {`curl -X POST -H "Authorization: Bearer $KEY" -H "Content-Type: text/csv" --data-binary @shipments.csv <app>/api/v1/feeds/3pl
+# add ?dryRun=1 to see how the file would be read without storing it
 curl -X POST -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \\
   -d '{"tracking_number":"1Z999AA10123456784","status":"OutForDelivery","happened_at":"2026-03-05T08:00:00Z"}' <app>/api/v1/feeds/carrier`}
               </pre>
@@ -160,12 +189,53 @@ curl -X POST -H "Authorization: Bearer $KEY" -H "Content-Type: application/json"
   );
 }
 
+const DELIMITER_NAMES: Record<string, string> = { ",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars" };
+
+function PreviewResult({ name, preview, onConfirm, onCancel }: { name: string; preview: ThreePlPreview; onConfirm: () => void; onCancel: () => void }) {
+  const { file } = preview;
+  const rows = preview.rowsForKnownOrders + preview.rowsWaiting;
+  const layout = presetById(file.preset)?.label ?? "your column mapping";
+  return (
+    <BlockStack gap="300">
+      <Banner tone={preview.rejectedCount > 0 ? "warning" : "info"} title={`Preview of ${name}: nothing is stored until you import`}>
+        <p>{`Read as ${file.encoding} (${file.encodingFrom}), fields separated by ${DELIMITER_NAMES[file.delimiter] ?? file.delimiter}, in ${layout}${file.packageRows ? " (one row per package)" : ""}; dates ${DATE_FORMAT_LABELS[file.dateFormat]}, times on the ${file.timeZone} clock.`}</p>
+        <p>{`${rows} row(s) to import: ${preview.rowsForKnownOrders} for orders the app knows, ${preview.rowsWaiting} waiting for orders not seen yet (kept 30 days). ${preview.rejectedCount} row(s) will be rejected.`}</p>
+      </Banner>
+      {preview.parcels.length > 0 && (
+        <DataTable
+          columnContentTypes={["text", "text", "text", "text", "text", "text"]}
+          headings={["Lines", "Order", "Tracking numbers", "Carrier", "Shipped (warehouse clock)", "Units"]}
+          rows={preview.parcels.map((p) => [
+            p.lines.join(", "),
+            p.orderKnown ? p.order : `${p.order} (waiting)`,
+            p.trackingNumbers.join(", ") || "—",
+            p.carrier ?? "—",
+            p.shippedAtLocal,
+            p.units === null ? "what is unshipped" : p.skus.join(", "),
+          ])}
+        />
+      )}
+      {preview.rejected.length > 0 && (
+        <DataTable columnContentTypes={["numeric", "text"]} headings={["Line", "Why it will be rejected"]} rows={preview.rejected.map((r) => [r.line, r.error])} />
+      )}
+      <InlineStack gap="200">
+        <Button variant="primary" onClick={onConfirm} disabled={rows === 0}>
+          {`Import ${rows} row(s)`}
+        </Button>
+        <Button onClick={onCancel}>Cancel</Button>
+      </InlineStack>
+    </BlockStack>
+  );
+}
+
 function ImportResult({ name, result }: { name: string; result: ThreePlImportResult }) {
   const tone = result.rejectedCount > 0 ? "warning" : "success";
   return (
     <BlockStack gap="300">
-      <Banner tone={tone} title={`${name}: ${result.accepted} row(s) accepted, ${result.duplicates} already known, ${result.rejectedCount} rejected`}>
-        {result.pending > 0 && <p>{`${result.pending} row(s) name orders not seen yet; they are kept and matched when the orders arrive.`}</p>}
+      <Banner tone={tone} title={`${name}: ${result.accepted} row(s) accepted, ${result.pending} waiting, ${result.duplicates} already known, ${result.rejectedCount} rejected`}>
+        {result.pending > 0 && (
+          <p>{`${result.pending} row(s) name orders the app has not seen yet. They are kept for 30 days and recorded if their orders arrive; otherwise they are dropped.`}</p>
+        )}
       </Banner>
       {result.rejected.length > 0 && (
         <DataTable columnContentTypes={["numeric", "text"]} headings={["Line", "Why it was rejected"]} rows={result.rejected.map((r) => [r.line, r.error])} />

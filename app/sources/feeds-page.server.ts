@@ -11,7 +11,6 @@ import { recordDirectly } from "./feed-delivery.server";
 import { saveColumnMapping, saveSftpForm, type SettingsSaveResult } from "./three-pl/feed-settings.server";
 import { recentImports } from "./three-pl/import.server";
 import { headerRowOf, isPackageMapping, readColumnMapping } from "../domain/three-pl-columns";
-import { THREE_PL_PRESETS } from "../domain/three-pl-format";
 
 export async function feedsPageData(db: Db, shop: string) {
   const [imports, waiting, feed] = await Promise.all([
@@ -27,7 +26,6 @@ export async function feedsPageData(db: Db, shop: string) {
     /** the header row the shop's files start with, for the upload hint */
     headerRow: headerRowOf(mapping),
     packageRows: isPackageMapping(mapping),
-    presets: THREE_PL_PRESETS.map((p) => p.label),
   };
 }
 

@@ -108,7 +108,7 @@ function ColumnMappingSection({ mapping, format }: { mapping: ThreePlSettingsVie
                       autoComplete="off"
                     />
                     {OPTIONAL_THREE_PL_FIELDS.has(field) && (
-                      <Checkbox label="Not in my files" name={`off_${field}`} checked={off[field]} onChange={(checked) => setOff((o) => ({ ...o, [field]: checked }))} />
+                      <Checkbox label="Not in my files" name={`off_${field}`} value="on" checked={off[field]} onChange={(checked) => setOff((o) => ({ ...o, [field]: checked }))} />
                     )}
                   </BlockStack>
                 ))}
