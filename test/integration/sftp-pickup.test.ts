@@ -118,8 +118,19 @@ describe(`SFTP pickup against a real sshd, on ${process.env.TEST_DATABASE ?? "sq
     expect(readdirSync(path.join(folder, "done")).length).toBe(2);
   });
 
+  it("reads the same formats as the HTTP feed: a package notice as Unicode Text with day-first dates on the feed's clock", async () => {
+    const notice = "Order Number\tShip Date\tShip Time\tCarrier\tTracking Numbers\r\n#1006\t05.03.2026\t10:00\tDHL\tSF00000021, SF00000022\r\n";
+    writeFileSync(path.join(folder, "notice_0305.txt"), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(notice, "utf16le")]));
+    await db.prisma.threePlFeed.create({ data: { shop: SHOP, fileFormat: JSON.stringify({ dateFormat: "day_first", timeZone: "Europe/Paris" }) } });
+    const report = await pickUpFiles({ db: db.prisma, record }, SHOP, { ...settings({ pattern: "notice_*.txt" }), password: null, hostKey: null }, () => new Date());
+    expect(report.files).toEqual([{ name: "notice_0305.txt", result: expect.objectContaining({ accepted: 1, rejectedCount: 0 }), error: null }]);
+    const event = await db.prisma.event.findFirstOrThrow({ where: { shop: SHOP, source: "3pl", raw: { contains: "SF00000021" } } });
+    expect(event.occurredAt.toISOString()).toBe("2026-03-05T09:00:00.000Z");
+    expect(JSON.parse(event.data)).toMatchObject({ trackingNumbers: ["SF00000021", "SF00000022"], lines: [], coversUnshipped: true });
+  });
+
   it("moves a refused file too, logging why", async () => {
-    writeFileSync(path.join(folder, "shipments_bad.csv"), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00]));
+    writeFileSync(path.join(folder, "shipments_bad.csv"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00]));
     const report = await pickUpFiles({ db: db.prisma, record }, SHOP, { ...settings(), password: null, hostKey: null }, () => new Date());
     expect(report.files).toEqual([{ name: "shipments_bad.csv", result: null, error: "this is not a CSV file (it contains binary data)" }]);
     expect(existsSync(path.join(folder, "done", "shipments_bad.csv"))).toBe(true);
