@@ -174,6 +174,21 @@ describe("detectDiscrepancies", () => {
     expect(d[0]!.evidence[0]).toMatchObject({ source: "3pl", receivedAt: at(12) });
   });
 
+  it("pairs a 3PL shipment of several parcels with Shopify's fulfillment by any of its numbers", () => {
+    const both = (hours: number, lines: Array<{ sku: string; quantity: number }>, coversUnshipped = false): Timed => {
+      const t = threePl(hours, "1Z111", lines);
+      if (t.event.kind !== "3pl_shipment") throw new Error("not a 3PL event");
+      return { ...t, event: { ...t.event, data: { ...t.event.data, trackingNumbers: ["1Z111", "1Z999"], ...(coversUnshipped ? { coversUnshipped: true as const } : {}) } } };
+    };
+    const shopify = [snapshot(0), fulfillmentEvent(5, fulfillment(5)), shopifyScan(6, "in_transit")];
+    expect(codes([...shopify, both(4, [{ sku: "SKU-A", quantity: 1 }, { sku: "SKU-B", quantity: 2 }])], 20, { threePlActiveSince: at(-100) })).toEqual([]);
+    // A package names no lines: it confirms the parcel without a quantity mismatch.
+    expect(codes([...shopify, both(4, [], true)], 20, { threePlActiveSince: at(-100) })).toEqual([]);
+    const missing = detect([snapshot(0), both(4, [], true)], 20).open;
+    expect(missing.map((d) => d.code)).toEqual(["3pl_shipped_missing_in_shopify"]);
+    expect(missing[0]!.detail).toBe("The warehouse shipped a package as 1Z111, 1Z999; Shopify shows no such fulfillment.");
+  });
+
   it("pairs a 3PL row with Shopify's fulfillment by tracking number, ignoring case and spaces", () => {
     const events = [snapshot(0), fulfillmentEvent(5, fulfillment(5, { trackingNumbers: ["1z 999"] })), threePl(4, "1Z999", [{ sku: "SKU-A", quantity: 1 }, { sku: "SKU-B", quantity: 2 }]), shopifyScan(6, "in_transit")];
     expect(codes(events, 20, { threePlActiveSince: at(-100) })).toEqual([]);
