@@ -38,18 +38,15 @@ describe("sync-health dashboard in chromium", () => {
     const codes = new Set(open.map((d) => d.code));
     for (const code of ["fulfilled_without_tracking", "cancelled_but_shipped", "stalled_no_carrier_scan", "past_estimated_delivery"]) expect(codes).toContain(code);
 
-    // An install backfill half way through whose last try failed (the demo store has no Admin API to run one).
+    // The demo shows a finished backfill; this one is half way through and its last try failed.
     const now = Date.now();
-    await demo.db.prisma.jobRun.create({
-      data: {
-        job: BACKFILL_JOB,
-        shop: DEMO_SHOP,
-        state: JSON.stringify({ since: new Date(now - 60 * 86_400_000).toISOString(), startedAt: new Date(now - 3_600_000).toISOString(), operationId: "gid://shopify/BulkOperation/1", operationStatus: "COMPLETED", objectCount: 3510, file: "result", processed: 1200, attempts: 2 }),
-        lastError: "AdminApiError: Admin API errors: Internal error",
-        lastFinishedAt: new Date(now - 60_000),
-        nextRunAt: new Date(now + 60_000),
-      },
-    });
+    const halfWay = {
+      state: JSON.stringify({ since: new Date(now - 60 * 86_400_000).toISOString(), startedAt: new Date(now - 3_600_000).toISOString(), operationId: "gid://shopify/BulkOperation/1", operationStatus: "COMPLETED", objectCount: 3510, file: "result", processed: 1200, attempts: 2 }),
+      lastError: "AdminApiError: Admin API errors: Internal error",
+      lastFinishedAt: new Date(now - 60_000),
+      nextRunAt: new Date(now + 60_000),
+    };
+    await demo.db.prisma.jobRun.upsert({ where: { job_shop: { job: BACKFILL_JOB, shop: DEMO_SHOP } }, create: { job: BACKFILL_JOB, shop: DEMO_SHOP, ...halfWay }, update: halfWay });
 
     await page.goto(`${demo.url}/app`);
     await visible(page.getByRole("heading", { name: "Sources" }));
