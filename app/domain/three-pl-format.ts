@@ -44,6 +44,8 @@ export type ThreePlFormat = {
   orderPrefix: string;
   /** for pattern */
   orderPattern: string;
+  /** the sheet of an .xlsx workbook to read; empty: the first */
+  sheet: string;
 };
 
 export const DEFAULT_FORMAT: ThreePlFormat = Object.freeze({
@@ -54,6 +56,7 @@ export const DEFAULT_FORMAT: ThreePlFormat = Object.freeze({
   orderRule: "as_written",
   orderPrefix: "",
   orderPattern: "",
+  sheet: "",
 });
 
 export const isTimeZone = (zone: string) => zone.length <= 64 && DateTime.now().setZone(zone).isValid;
@@ -79,7 +82,9 @@ export function checkFormat(input: Partial<Record<string, unknown>>): FormatChec
     orderRule: pick("orderRule", ORDER_RULES),
     orderPrefix: text("orderPrefix").trim(),
     orderPattern: text("orderPattern").trim(),
+    sheet: text("sheet").trim(),
   };
+  if (format.sheet.length > 100) errors.push("sheet: longer than 100 characters");
   if (!isTimeZone(format.timeZone)) errors.push(`timeZone: ${JSON.stringify(format.timeZone)} is not an IANA time zone (such as America/New_York)`);
   if (format.orderRule === "strip_prefix" && !format.orderPrefix) errors.push("orderPrefix: name the prefix to remove");
   if (format.orderPrefix.length > 50) errors.push("orderPrefix: longer than 50 characters");

@@ -102,7 +102,7 @@ export default function Feeds() {
                 Upload a 3PL shipment file
               </Text>
               <DropZone
-                accept=".csv,.tsv,.txt,text/csv,text/plain,text/tab-separated-values"
+                accept=".csv,.tsv,.txt,.xlsx,text/csv,text/plain,text/tab-separated-values,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                 type="file"
                 allowMultiple={false}
                 onDrop={onDrop}
@@ -111,7 +111,7 @@ export default function Feeds() {
                 labelHidden
               >
                 <DropZone.FileUpload
-                  actionTitle="Add a CSV or tab-separated file"
+                  actionTitle="Add a CSV, tab-separated or .xlsx file"
                   actionHint={`${packageRows ? "One row per package" : "One row per shipped line"}: ${headerRow}. Known layouts are recognised by their header row.`}
                 />
               </DropZone>
@@ -198,7 +198,7 @@ function PreviewResult({ name, preview, onConfirm, onCancel }: { name: string; p
   return (
     <BlockStack gap="300">
       <Banner tone={preview.rejectedCount > 0 ? "warning" : "info"} title={`Preview of ${name}: nothing is stored until you import`}>
-        <p>{`Read as ${file.encoding} (${file.encodingFrom}), fields separated by ${DELIMITER_NAMES[file.delimiter] ?? file.delimiter}, in ${layout}${file.packageRows ? " (one row per package)" : ""}; dates ${DATE_FORMAT_LABELS[file.dateFormat]}, times on the ${file.timeZone} clock.`}</p>
+        <p>{`${file.sheet !== null ? `Read from the sheet "${file.sheet}" of the workbook` : `Read as ${file.encoding} (${file.encodingFrom}), fields separated by ${DELIMITER_NAMES[file.delimiter] ?? file.delimiter}`}, in ${layout}${file.packageRows ? " (one row per package)" : ""}; dates ${DATE_FORMAT_LABELS[file.dateFormat]}, times on the ${file.timeZone} clock.`}</p>
         <p>{`${rows} row(s) to import: ${preview.rowsForKnownOrders} for orders the app knows, ${preview.rowsWaiting} waiting for orders not seen yet (kept 30 days). ${preview.rejectedCount} row(s) will be rejected.`}</p>
       </Banner>
       {preview.parcels.length > 0 && (

@@ -10,10 +10,18 @@ import { recordDirectly } from "./feed-delivery.server";
 import { FeedFileError, MAX_THREE_PL_FILE_BYTES, charsetOf, importThreePlFile, previewThreePlFile, requestBodyChunks } from "./three-pl/import.server";
 
 /**
- * Delimited text under the names senders give it: Windows labels .csv files application/vnd.ms-excel,
- * and "Unicode Text" or a marketplace report arrives as tab-separated values.
+ * Delimited text under the names senders give it (Windows labels .csv files application/vnd.ms-excel,
+ * and "Unicode Text" or a marketplace report arrives as tab-separated values), and .xlsx workbooks.
+ * What the file is, is decided from its bytes; the type only has to be one of these.
  */
-const TEXT_TYPES = new Set(["text/csv", "application/csv", "text/plain", "text/tab-separated-values", "application/vnd.ms-excel"]);
+const FILE_TYPES = new Set([
+  "text/csv",
+  "application/csv",
+  "text/plain",
+  "text/tab-separated-values",
+  "application/vnd.ms-excel",
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+]);
 export const MAX_CARRIER_BODY_BYTES = 1024 * 1024;
 
 const mediaType = (request: Request) => (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
@@ -29,8 +37,8 @@ export async function threePlFeedAction(request: Request): Promise<Response> {
   if (request.method !== "POST") return methodNotAllowed();
   const db = getPrisma();
   const shop = await requireApiShop(db, request, "feeds:write");
-  if (!TEXT_TYPES.has(mediaType(request))) {
-    return jsonResponse(415, { error: "send the file as the body with Content-Type: text/csv (or text/tab-separated-values)" });
+  if (!FILE_TYPES.has(mediaType(request))) {
+    return jsonResponse(415, { error: "send the file as the body with Content-Type: text/csv, text/tab-separated-values or, for a workbook, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" });
   }
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_THREE_PL_FILE_BYTES) return tooLarge(request, `the file is larger than ${MAX_THREE_PL_FILE_BYTES / 1024 / 1024} MB`);

@@ -4,6 +4,7 @@
  * answers, on the database TEST_DATABASE names.
  */
 import http from "node:http";
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture } from "../../app/domain/fixtures/load";
 import { createApiKey, revokeApiKey } from "../../app/store/api-keys.server";
@@ -110,7 +111,7 @@ describe(`feed API on the production server, ${process.env.TEST_DATABASE ?? "sql
     expect((await post("/api/v1/feeds/3pl", `${HEADER}\n`, "application/x-www-form-urlencoded")).status).toBe(415);
     const binary = await postCsv(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x00]));
     expect(binary.status).toBe(415);
-    expect(await binary.json()).toEqual({ error: expect.stringMatching(/^this is not a CSV file: it is a zip archive or an Excel workbook/) });
+    expect(await binary.json()).toEqual({ error: expect.stringMatching(/^this is not a readable Excel workbook \(\.xlsx\)/) });
     const image = await postCsv(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x00, 0x0d]));
     expect(await image.json()).toEqual({ error: "this is not a CSV file (it contains binary data)" });
     const empty = await postCsv("");
@@ -134,6 +135,17 @@ describe(`feed API on the production server, ${process.env.TEST_DATABASE ?? "sql
     expect(await (await post("/api/v1/feeds/3pl", tsv, "text/tab-separated-values")).json()).toMatchObject({ accepted: 1 });
     const excel = `${HEADER}\n#1001,TRS-42,1,UPS,1ZXLSCSV1,2026-03-05T10:00:00Z\n`;
     expect(await (await post("/api/v1/feeds/3pl", excel, "application/vnd.ms-excel")).json()).toMatchObject({ accepted: 1 });
+  });
+
+  it("imports an .xlsx workbook sent with its content type", async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet("Shipped");
+    sheet.addRow(["order", "sku", "quantity", "carrier", "tracking_number", "shipped_at"]);
+    sheet.addRow([1001, "TRS-42", 1, "UPS", "1ZXLSX0001", new Date(Date.UTC(2026, 2, 5, 10, 0, 0))]);
+    const body = Buffer.from(await workbook.xlsx.writeBuffer());
+    const res = await post("/api/v1/feeds/3pl", body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 1, rejectedCount: 0 });
   });
 
   it("answers ?dryRun=1 with how the file would be read, and stores nothing", async () => {

@@ -4,6 +4,7 @@
  * database TEST_DATABASE names. The sample files are written here from the layouts' published field
  * lists; every one either imports with the right parcels, dates and orders, or rejects rows by reason.
  */
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { deliverOnce } from "../../app/domain/fixtures/load";
 import { matchPendingItems, type FeedDeps } from "../../app/sources/feed-delivery.server";
@@ -242,5 +243,38 @@ describe(`3PL file layouts on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     const result = await importFile("Ref,Sent,Parcel,carrier,shipped_time\n1006,2026-11-24,JD0031,not-a-carrier,not-a-time\n");
     expect(result).toMatchObject({ accepted: 1, rejectedCount: 0 });
     expect((await status(PARCEL)).shipments).toEqual([expect.objectContaining({ carrier: null, trackingNumbers: ["JD0031"], items: [expect.objectContaining({ sku: "IJ-M-BLK", quantity: 1 })] })]);
+  });
+
+  it("reads an .xlsx workbook: the first sheet or the named one, numbers and date cells as the sheet shows them", async () => {
+    await webhook("orders/create", "two-box-order.create");
+    await webhook("orders/create", "single-parcel.create");
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet("Notes").addRow(["Nightly shipments, see the next sheet"]);
+    const shipped = workbook.addWorksheet("Shipped");
+    shipped.addRow(["Order Number", "Item SKU", "Item Quantity", "Carrier", "Tracking Number", "Ship Date"]);
+    // Excel keeps order numbers as numbers and dates as date cells; the cell shows 3:05:12 PM.
+    shipped.addRow([1006, "IJ-M-BLK", 1, "UPS", "1ZWORKBOOK01", new Date(Date.UTC(2026, 10, 24, 15, 5, 12))]);
+    shipped.addRow([]);
+    shipped.addRow([{ richText: [{ text: "#10" }, { text: "01" }] }, "TRS-42", { formula: "2-1", result: 1 }, "UPS", "1ZWORKBOOK02", "11/24/2026 4:00 PM"]);
+    const file = Buffer.from(await workbook.xlsx.writeBuffer());
+
+    // The first sheet is not a shipment file; the feed names the one to read.
+    const first = await importFile(file).then(() => null, (e: Error) => e.message);
+    expect(first).toMatch(/^not a 3PL shipment file: missing columns/);
+    await setFeed({ sheet: "shipped", timeZone: "America/Chicago" });
+    const preview = await previewThreePlFile(db.prisma, { shop: SHOP, body: file, via: "upload", receivedAt: NOW });
+    expect(preview.file).toMatchObject({ encoding: "xlsx", encodingFrom: "workbook", sheet: "Shipped", preset: "shipping_tool_items" });
+    expect(await importFile(file)).toMatchObject({ accepted: 2, rejectedCount: 0 });
+    const parcel = await db.prisma.event.findFirstOrThrow({ where: { shop: SHOP, raw: { contains: "1ZWORKBOOK01" } } });
+    expect(parcel.orderId).toBe(PARCEL);
+    // 3:05:12 PM in Chicago on 24 November is 21:05:12 UTC.
+    expect(parcel.occurredAt.toISOString()).toBe("2026-11-24T21:05:12.000Z");
+    const twoBox = await db.prisma.event.findFirstOrThrow({ where: { shop: SHOP, raw: { contains: "1ZWORKBOOK02" } } });
+    expect(twoBox.orderId).toBe(TWO_BOX);
+    expect(twoBox.occurredAt.toISOString()).toBe("2026-11-24T22:00:00.000Z");
+
+    await db.prisma.threePlFeed.deleteMany();
+    await setFeed({ sheet: "Returns" });
+    await expect(importFile(file)).rejects.toMatchObject({ status: 400, message: 'the workbook has no sheet named "Returns" (it has "Notes", "Shipped")' });
   });
 });

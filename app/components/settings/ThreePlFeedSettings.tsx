@@ -116,6 +116,7 @@ function ColumnMappingSection({ mapping, format }: { mapping: ThreePlSettingsVie
               <FormLayout.Group>
                 <Select label="Delimiter" name="delimiter" options={options(DELIMITERS, DELIMITER_LABELS)} value={values.delimiter} onChange={set("delimiter")} />
                 <Select label="Encoding" name="encoding" options={options(ENCODINGS, ENCODING_LABELS)} value={values.encoding} onChange={set("encoding")} />
+                <TextField label="Sheet (.xlsx workbooks)" name="sheet" value={values.sheet} onChange={set("sheet")} autoComplete="off" placeholder="the first sheet" />
               </FormLayout.Group>
               <FormLayout.Group>
                 <Select

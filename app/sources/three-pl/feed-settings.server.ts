@@ -63,7 +63,7 @@ export async function saveColumnMapping(db: Db, shop: string, form: FormData): P
     Object.fromEntries(THREE_PL_FIELDS.map((f) => [f, OPTIONAL_THREE_PL_FIELDS.has(f) && form.get(`off_${f}`) === "on" ? null : String(form.get(f) ?? "")])),
   );
   const format = checkFormat(
-    Object.fromEntries(["delimiter", "encoding", "dateFormat", "timeZone", "orderRule", "orderPrefix", "orderPattern"].map((name) => [name, String(form.get(name) ?? "")])),
+    Object.fromEntries(["delimiter", "encoding", "dateFormat", "timeZone", "orderRule", "orderPrefix", "orderPattern", "sheet"].map((name) => [name, String(form.get(name) ?? "")])),
   );
   const errors = { ...(checked.ok ? {} : { mapping: checked.errors.join("; ") }), ...(format.ok ? {} : { format: format.errors.join("; ") }) };
   if (!checked.ok || !format.ok) return { ok: false, errors };

@@ -29,13 +29,44 @@ const BOMS: Array<{ bytes: number[]; encoding: string }> = [
 
 const startsWith = (buffer: Buffer, bytes: readonly number[]) => bytes.every((b, i) => buffer[i] === b);
 
-/** Spreadsheets and archives sent where text was expected, named so the sender knows what to do. */
-function refuseBinary(sniff: Buffer): void {
-  if (startsWith(sniff, [0x50, 0x4b, 0x03, 0x04])) {
-    throw new FeedFileError(415, "this is not a CSV file: it is a zip archive or an Excel workbook (.xlsx); save the sheet as CSV or tab-separated text");
+/** An .xlsx workbook is a zip archive. */
+export const isZip = (head: Buffer) => startsWith(head, [0x50, 0x4b, 0x03, 0x04]);
+
+/**
+ * The first `size` bytes, to decide how to read a file, and the whole file again as a stream (the
+ * head first, then the rest as it arrives).
+ */
+export async function peekBytes(bytes: AsyncIterable<Buffer>, size = SNIFF_BYTES): Promise<{ head: Buffer; all: AsyncIterable<Buffer> }> {
+  const iterator = bytes[Symbol.asyncIterator]();
+  const chunks: Buffer[] = [];
+  let read = 0;
+  let ended = false;
+  while (read < size) {
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    chunks.push(next.value);
+    read += next.value.byteLength;
   }
+  const head = Buffer.concat(chunks);
+  async function* all(): AsyncGenerator<Buffer> {
+    if (head.byteLength > 0) yield head;
+    if (ended) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { head, all: all() };
+}
+
+/** The old binary Excel format, named so the sender knows what to do. */
+function refuseBinary(sniff: Buffer): void {
   if (startsWith(sniff, [0xd0, 0xcf, 0x11, 0xe0])) {
-    throw new FeedFileError(415, "this is not a CSV file: it is an old Excel workbook (.xls); save the sheet as CSV or tab-separated text");
+    throw new FeedFileError(415, "this is not a CSV file: it is an old Excel workbook (.xls); save it as .xlsx, CSV or tab-separated text");
   }
 }
 
@@ -99,20 +130,7 @@ export function detectDelimiter(head: string): string {
 }
 
 export async function openTextFile(bytes: AsyncIterable<Buffer>, options: TextFileOptions): Promise<TextFile> {
-  const iterator = bytes[Symbol.asyncIterator]();
-  const head: Buffer[] = [];
-  let size = 0;
-  let ended = false;
-  while (size < SNIFF_BYTES) {
-    const next = await iterator.next();
-    if (next.done) {
-      ended = true;
-      break;
-    }
-    head.push(next.value);
-    size += next.value.byteLength;
-  }
-  const sniff = Buffer.concat(head);
+  const { head: sniff, all } = await peekBytes(bytes);
   refuseBinary(sniff);
 
   const bom = BOMS.find((b) => startsWith(sniff, b.bytes));
@@ -131,14 +149,16 @@ export async function openTextFile(bytes: AsyncIterable<Buffer>, options: TextFi
   const delimiter = options.delimiter === "auto" ? detectDelimiter(first) : options.delimiter;
 
   async function* text(): AsyncGenerator<string> {
-    if (first) yield first;
-    if (!ended) {
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) break;
-        const part = decoder.write(next.value);
-        if (part) yield part;
+    let skippedHead = false;
+    for await (const chunk of all) {
+      // The head was decoded above to choose the delimiter; decode only what follows it.
+      if (!skippedHead) {
+        skippedHead = true;
+        if (first) yield first;
+        continue;
       }
+      const part = decoder.write(chunk);
+      if (part) yield part;
     }
     const rest = decoder.end();
     if (rest) yield rest;

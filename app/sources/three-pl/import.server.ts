@@ -12,7 +12,8 @@ import { readFormat, recognisePreset, type DateFormat, type ThreePlFormat } from
 import { fitsOrderNames, orderNameShapes, readThreePlRow, shipmentsFromRows, type ThreePlRow, type ThreePlShipmentDraft } from "../../domain/three-pl";
 import { deliverFeedItems, matchKeyText, matchPendingItems, resolveOrders, type FeedDeps, type FeedItem } from "../feed-delivery.server";
 import { FeedFileError } from "./feed-file-error.server";
-import { openTextFile } from "./file-text.server";
+import { isZip, openTextFile, peekBytes } from "./file-text.server";
+import { workbookRecords, type SheetRecord } from "./workbook.server";
 
 export { FeedFileError };
 
@@ -40,9 +41,13 @@ export type ThreePlImportResult = {
 
 /** How the file was read, so a merchant can see a misreading before it is stored. */
 export type ThreePlFileReading = {
+  /** "xlsx" for a workbook */
   encoding: string;
-  encodingFrom: "bom" | "feed" | "http" | "detected";
+  encodingFrom: "bom" | "feed" | "http" | "detected" | "workbook";
+  /** empty for a workbook */
   delimiter: string;
+  /** the sheet read, for a workbook */
+  sheet: string | null;
   /** the preset recognised from the header row, or null when the shop's own mapping fitted */
   preset: string | null;
   columns: string;
@@ -171,39 +176,50 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
     rejectedCount += 1;
     if (rejected.length < MAX_REPORTED_REJECTIONS) rejected.push({ line, error });
   };
-  const text = await openTextFile(limited(input.body, input.maxBytes ?? MAX_THREE_PL_FILE_BYTES), {
-    encoding: shopFormat.encoding,
-    delimiter: shopFormat.delimiter,
-    httpCharset: input.httpCharset,
-  });
-  const parser = parse({
-    bom: true,
-    info: true,
-    delimiter: text.delimiter,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    // Exports add columns at the end (a trailing delimiter, a notes field); fewer fields is a broken row.
-    relax_column_count_more: true,
-    // Tab-separated reports write text as it is, quotes included.
-    relax_quotes: text.delimiter === "\t",
-    max_record_size: 64 * 1024,
-    on_skip: (error: CsvError | undefined) => {
-      if (error) skipped.push({ line: Number(error.lines ?? 0), error: error.message.replace(/ at line \d+.*$/, "").replace(/ on line \d+$/, "") });
-      return undefined;
-    },
-  });
-  // pipeline, unlike pipe, hands a failure of the byte source (too large) on to the parser.
-  pipeline(Readable.from(text.text), parser, () => undefined);
+  const { head, all } = await peekBytes(limited(input.body, input.maxBytes ?? MAX_THREE_PL_FILE_BYTES));
+  let reading: Pick<ThreePlFileReading, "encoding" | "encodingFrom" | "delimiter" | "sheet">;
+  let records: AsyncIterable<SheetRecord>;
+  if (isZip(head)) {
+    const workbook: typeof reading = { encoding: "xlsx", encodingFrom: "workbook", delimiter: "", sheet: null };
+    records = workbookRecords(all, shopFormat.sheet, (name) => {
+      workbook.sheet = name;
+    });
+    reading = workbook;
+  } else {
+    const text = await openTextFile(all, { encoding: shopFormat.encoding, delimiter: shopFormat.delimiter, httpCharset: input.httpCharset });
+    reading = { encoding: text.encoding, encodingFrom: text.encodingFrom, delimiter: text.delimiter, sheet: null };
+    const parser = parse({
+      bom: true,
+      info: true,
+      delimiter: text.delimiter,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      // Exports add columns at the end (a trailing delimiter, a notes field); fewer fields is a broken row.
+      relax_column_count_more: true,
+      // Tab-separated reports write text as it is, quotes included.
+      relax_quotes: text.delimiter === "\t",
+      max_record_size: 64 * 1024,
+      on_skip: (error: CsvError | undefined) => {
+        if (error) skipped.push({ line: Number(error.lines ?? 0), error: error.message.replace(/ at line \d+.*$/, "").replace(/ on line \d+$/, "") });
+        return undefined;
+      },
+    });
+    // pipeline, unlike pipe, hands a failure of the byte source (too large) on to the parser.
+    pipeline(Readable.from(text.text), parser, () => undefined);
+    records = csvRecords(parser);
+  }
   const rows: ThreePlRow[] = [];
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const { record, line } of records) {
+      // A sheet's blank rows are what a CSV's empty lines are.
+      if (record.every((cell) => cell.trim() === "")) continue;
       if (!layout) {
         // Nothing readable before the header: a file that fails there is not CSV at all.
-        if (skipped[0] && skipped[0].line < info.lines) throw notCsv(skipped[0].error);
+        if (skipped[0] && skipped[0].line < line) throw notCsv(skipped[0].error);
         layout = layoutFor(record, shopMapping, shopFormat);
         continue;
       }
-      const outcome = readThreePlRow(record, layout.positions, info.lines, layout.format);
+      const outcome = readThreePlRow(record, layout.positions, line, layout.format);
       if (!outcome.ok) reject(outcome.line, outcome.error);
       else if (!fitsOrderNames(outcome.row.orderName, shapes)) {
         reject(outcome.row.line, `order ${JSON.stringify(outcome.row.orderName)} cannot be one of this shop's orders (they are named like ${example}); set the feed's order number rule`);
@@ -224,9 +240,10 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
     rejected: rejected.sort((a, b) => a.line - b.line),
     rejectedCount,
     file: {
-      encoding: text.encoding,
-      encodingFrom: text.encodingFrom,
-      delimiter: text.delimiter,
+      encoding: reading.encoding,
+      encodingFrom: reading.encodingFrom,
+      delimiter: reading.delimiter,
+      sheet: reading.sheet,
       preset: found.preset,
       columns: headerRowOf(found.mapping),
       packageRows: isPackageMapping(found.mapping),
@@ -234,6 +251,10 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
       timeZone: found.format.timeZone,
     },
   };
+}
+
+async function* csvRecords(parser: AsyncIterable<unknown>): AsyncGenerator<SheetRecord> {
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) yield { record, line: info.lines };
 }
 
 function feedItems(drafts: readonly ThreePlShipmentDraft[], rows: readonly ThreePlRow[], fileName: string | null | undefined): FeedItem[] {
