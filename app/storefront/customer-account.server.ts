@@ -60,13 +60,15 @@ function callerOf(token: JwtPayload, apiKey: string): Caller | null {
 /**
  * The order without what a pre-authenticated visitor may not see: Shopify's own page shows status
  * and estimated delivery before login but redacts tracking and shipping details, and so does this.
+ * Shipment ids go too: a 3PL shipment's id is its tracking number or the warehouse's reference.
  */
 export function withoutShipmentContents(order: StorefrontOrder): StorefrontOrder {
   return {
     ...order,
     statusPageUrl: null,
-    shipments: order.shipments.map((s) => ({
+    shipments: order.shipments.map((s, index) => ({
       ...s,
+      id: `s${index + 1}`,
       carrier: null,
       trackingNumbers: [],
       trackingUrls: [],

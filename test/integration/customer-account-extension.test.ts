@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import Ajv2020 from "ajv/dist/2020";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture } from "../../app/domain/fixtures/load";
+import { createApiKey } from "../../app/store/api-keys.server";
 import type { AppProcess } from "../../scripts/lib/app-process";
 import { startProductionApp, TEST_API_KEY } from "../support/app-server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
@@ -18,6 +19,9 @@ const TWO_BOXES = String(fixture("two-box-order.create").id);
 const DELAYED = String(fixture("single-parcel.create").id);
 const THEIRS = String(fixture("pickup.create").id);
 const DELETED = String(fixture("digital-only.create").id);
+const WAREHOUSE_SHIPPED = String(fixture("digital-physical.create").id);
+// A 3PL shipment's rollup id is `3pl:<tracking number>`, or `3pl:ref:<warehouse reference>` without one.
+const THREE_PL_TRACKING = "1ZPREAUTH0001";
 // Where Shopify serves UI extensions from: a cross-origin fetch as far as the app is concerned.
 const EXTENSION_ORIGIN = "https://extensions.shopifycdn.com";
 const BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
@@ -81,6 +85,13 @@ beforeAll(async () => {
   // #1003: the same customer's, then deleted in Shopify.
   await webhook("orders/create", fixture("digital-only.create"));
   await webhook("orders/delete", { id: fixture("digital-only.create").id });
+  // #1002: a third customer's, shipped by the 3PL as a tracked parcel and an untracked package.
+  const warehouseShipped = fixture("digital-physical.create");
+  await webhook("orders/create", { ...warehouseShipped, customer: { ...(warehouseShipped.customer as object), id: 7410852963777 } });
+  const feedKey = (await createApiKey(db.prisma, SHOP, "warehouse", ["feeds:write"])).secret;
+  const csv = `order,sku,quantity,carrier,tracking_number,shipped_at\n#1002,PST-1824,1,UPS,${THREE_PL_TRACKING},2026-03-05T10:00:00Z\n#1002,,,DHL,,2026-03-06T10:00:00Z\n`;
+  const feed = await fetch(`${app.url}/api/v1/feeds/3pl`, { method: "POST", headers: { "Content-Type": "text/csv", Authorization: `Bearer ${feedKey}` }, body: csv });
+  expect(feed.status, await feed.text()).toBe(200);
 }, 120_000);
 
 afterAll(async () => {
@@ -140,6 +151,17 @@ describe(`customer account extension endpoint on ${process.env.TEST_DATABASE ?? 
         expect(text).not.toContain(secret);
       }
     }
+  });
+
+  it("names a pre-authenticated visitor's 3PL shipments neutrally, never by tracking number or warehouse reference", async () => {
+    const full = (await (await order(WAREHOUSE_SHIPPED, sessionToken({ sub: "gid://shopify/Customer/7410852963777" }))).json()).order;
+    const ids: string[] = full.shipments.map((s: { id: string }) => s.id);
+    expect(ids).toContain(`3pl:${THREE_PL_TRACKING}`);
+    const reference = ids.find((id) => id.startsWith("3pl:ref:"))!.slice("3pl:ref:".length);
+    expect(reference).toMatch(/^#1002@2026-03-06/);
+    const text = await (await order(WAREHOUSE_SHIPPED, sessionToken({ sub: undefined }))).text();
+    for (const secret of [THREE_PL_TRACKING, reference, "3pl:"]) expect(text).not.toContain(secret);
+    expect(JSON.parse(text).order.shipments.map((s: { id: string }) => s.id)).toEqual(ids.map((_, i) => `s${i + 1}`));
   });
 
   it("answers another customer's order, a deleted one, a missing one and another shop's alike: 404, nothing else", async () => {
