@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { orderTimeline, summarizeEvent } from "./discrepancies-timeline";
 import type { OrderEvent } from "./events";
+import { rollup } from "./rollup";
 
 const carrier = (key: string, occurredAt: string, status: "in_transit" | "delivered"): OrderEvent => ({
   source: "carrier",
@@ -55,5 +56,25 @@ describe("orderTimeline", () => {
     for (const status of ["cancelled", "error", "failure"]) {
       expect(summarizeEvent(fulfillmentSnapshot(status, "in_transit", ["1Z1"]))).toBe(`Fulfillment #1001.1 ${status} · UPS 1Z1`);
     }
+  });
+});
+
+describe("3PL shipments in words", () => {
+  const shipment = (data: Partial<Extract<OrderEvent, { kind: "3pl_shipment" }>["data"]>): OrderEvent => ({
+    source: "3pl",
+    kind: "3pl_shipment",
+    orderId: "1",
+    occurredAt: "2026-01-01T00:00:00.000Z",
+    dedupeKey: "p",
+    data: { reference: null, trackingNumber: "JD1", carrier: "DHL", lines: [{ sku: "A", quantity: 2 }], shippedAt: "2026-01-01T00:00:00.000Z", ...data },
+  });
+
+  it("names every parcel of a shipment, and a package as a package", () => {
+    expect(summarizeEvent(shipment({}))).toBe("Warehouse shipped 2 × A · JD1");
+    expect(summarizeEvent(shipment({ trackingNumbers: ["JD1", "JD2"] }))).toBe("Warehouse shipped 2 × A · JD1, JD2");
+    expect(summarizeEvent(shipment({ lines: [], coversUnshipped: true, trackingNumber: null }))).toBe("Warehouse shipped a package");
+    expect(rollup([{ ...shipment({ lines: [], coversUnshipped: true, trackingNumbers: ["JD1", "JD2"] }) }], new Date("2026-01-02T00:00:00.000Z")).sources[0]!.claim).toBe(
+      "shipped a package (DHL JD1, JD2)",
+    );
   });
 });

@@ -46,7 +46,11 @@ export function summarizeEvent(event: OrderEvent): string {
     case "fulfillment_hold_released":
       return "Hold released";
     case "3pl_shipment":
-      return `Warehouse shipped ${event.data.lines.map((l) => `${l.quantity} × ${l.sku}`).join(", ")}${event.data.trackingNumber ? ` · ${event.data.trackingNumber}` : ""}`;
+    {
+      const what = event.data.coversUnshipped ? "a package" : event.data.lines.map((l) => `${l.quantity} × ${l.sku}`).join(", ");
+      const numbers = event.data.trackingNumbers ?? (event.data.trackingNumber ? [event.data.trackingNumber] : []);
+      return `Warehouse shipped ${what}${numbers.length > 0 ? ` · ${numbers.join(", ")}` : ""}`;
+    }
     case "carrier_tracking":
       return `Carrier: ${event.data.trackingNumber} ${words(event.data.status)}${event.data.message ? ` — ${event.data.message}` : ""}`;
   }

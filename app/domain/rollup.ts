@@ -844,7 +844,8 @@ function claimOf(event: OrderEvent): string {
       return "hold released";
     case "3pl_shipment": {
       const units = event.data.lines.reduce((sum, l) => sum + l.quantity, 0);
-      return `shipped ${plural(units, "unit")}${trackingWords(event.data.carrier, event.data.trackingNumber)}`;
+      const numbers = event.data.trackingNumbers?.join(", ") ?? event.data.trackingNumber;
+      return `shipped ${event.data.coversUnshipped ? "a package" : plural(units, "unit")}${trackingWords(event.data.carrier, numbers)}`;
     }
     case "carrier_tracking":
       return `${event.data.trackingNumber} ${SHIPMENT_STATUS_WORDS[event.data.status]}`;
