@@ -4,6 +4,7 @@
  * documented layouts. Browser-safe: the Settings form and the Feeds page import it.
  */
 import { DateTime } from "luxon";
+import safeRegex from "safe-regex2";
 import { DEFAULT_COLUMN_MAPPING, OPTIONAL_THREE_PL_FIELDS, THREE_PL_FIELDS, normalizeHeader, type ColumnMapping } from "./three-pl-columns";
 
 export const DELIMITERS = ["auto", ",", ";", "\t", "|"] as const;
@@ -95,6 +96,9 @@ export function checkFormat(input: Partial<Record<string, unknown>>): FormatChec
       try {
         if (!/\((?!\?)/.test(format.orderPattern)) errors.push("orderPattern: needs a group in parentheses around the number");
         new RegExp(format.orderPattern);
+        // The pattern runs on every row of every file, in the process all shops share: nested repetition
+        // such as (a+)+ can take seconds on one cell.
+        if (!safeRegex(format.orderPattern)) errors.push("orderPattern: repeats a repetition, which can take very long on some cells; simplify it");
       } catch (error) {
         errors.push(`orderPattern: ${(error as Error).message}`);
       }

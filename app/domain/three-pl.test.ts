@@ -20,7 +20,7 @@ import {
   type ThreePlRow,
 } from "./three-pl";
 import { readShippingDate } from "./three-pl-dates";
-import { recognisePreset } from "./three-pl-format";
+import { DEFAULT_FORMAT, checkFormat, readFormat, recognisePreset } from "./three-pl-format";
 import type { OrderEvent } from "./events";
 
 const HEADER = ["order", "sku", "quantity", "carrier", "tracking_number", "shipped_at"];
@@ -171,6 +171,17 @@ describe("order numbers", () => {
   it("says why a cell cannot name an order under the rule", () => {
     expect(normalizeOrderName("ABC", reading({ orderRule: "digits" }))).toEqual({ ok: false, error: 'order "ABC" has no digits to take' });
     expect(normalizeOrderName("X-1", reading({ orderRule: "pattern", orderPattern: "^SO-(\\d+)$" }))).toMatchObject({ ok: false });
+  });
+
+  it("refuses an order pattern without a group, that does not compile, or that can run for very long", () => {
+    const pattern = (orderPattern: string) => checkFormat({ orderRule: "pattern", orderPattern });
+    expect(pattern("^SO-(\\d+)$").ok).toBe(true);
+    expect(pattern("^SO-\\d+$")).toMatchObject({ ok: false, errors: ["orderPattern: needs a group in parentheses around the number"] });
+    expect(pattern("^SO-(\\d+$")).toMatchObject({ ok: false });
+    expect(pattern("^((\\d+)+)$")).toMatchObject({ ok: false, errors: [expect.stringMatching(/repeats a repetition/)] });
+    expect(checkFormat({ timeZone: "Mars/Olympus" })).toMatchObject({ ok: false, errors: [expect.stringMatching(/not an IANA time zone/)] });
+    expect(checkFormat({ orderRule: "strip_prefix" })).toMatchObject({ ok: false, errors: ["orderPrefix: name the prefix to remove"] });
+    expect(readFormat(JSON.stringify({ orderRule: "pattern", orderPattern: "(a+)+$" }))).toEqual(DEFAULT_FORMAT);
   });
 
   it("knows the shapes of a shop's order names, and accepts anything before it knows any", () => {
