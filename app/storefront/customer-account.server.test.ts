@@ -1,42 +1,55 @@
+import type { JwtPayload } from "@shopify/shopify-api";
 import { describe, expect, it } from "vitest";
-import type { StorefrontOrder } from "./lookup-query";
-import { withoutShipmentContents } from "./customer-account.server";
+import type { Db } from "../db.server";
+import { createCustomerAccountStatus } from "./customer-account.server";
 
-const shipment = (id: string, trackingNumbers: string[]): StorefrontOrder["shipments"][number] => ({
-  id,
-  status: "in_transit",
-  carrier: "UPS",
-  trackingNumbers,
-  trackingUrls: [],
-  items: [{ title: "Trail Runner Shoe", sku: "TRS-42", quantity: 1 }],
-  estimatedDeliveryAt: "2026-03-07T02:00:00.000Z",
-  deliveredAt: null,
-  lastEvent: null,
-});
+const API_KEY = "test-api-key";
+const SHOP = "test-shop.myshopify.com";
+const CUSTOMER = "gid://shopify/Customer/7410852963001";
 
-const ORDER: StorefrontOrder = {
-  schemaVersion: 1,
-  orderId: "5801234567002",
-  name: "#1002",
-  status: "in_transit",
-  attention: [],
-  items: { total: 3, shipped: 3, delivered: 0 },
-  // Ids as the rollup builds them: Shopify's fulfillment id, a 3PL tracking number, a 3PL reference.
-  shipments: [shipment("4901001", ["7023210039414604"]), shipment("3pl:1ZPREAUTH0001", ["1ZPREAUTH0001"]), shipment("3pl:ref:#1002@2026-03-06T10:00:00Z/DHL", [])],
-  statusPageUrl: "https://test-shop.myshopify.com/orders/abc",
-  estimatedDeliveryAt: "2026-03-07T02:00:00.000Z",
-  deliveredAt: null,
-  cancelledAt: null,
-  updatedAt: "2026-03-06T13:05:00.000Z",
-};
+/**
+ * The handler over a token the library has already verified (the integration tests sign real
+ * ones) and a database that only counts what it is asked: no order is found, so the answers here
+ * are about who may ask, never about what is stored.
+ */
+function endpoint(claims: Partial<JwtPayload>) {
+  const reads: unknown[] = [];
+  const db = {
+    order: {
+      findFirst: async (query: unknown) => {
+        reads.push(query);
+        return null;
+      },
+      findMany: async (query: unknown) => {
+        reads.push(query);
+        return [];
+      },
+    },
+  } as unknown as Db;
+  const now = Math.trunc(Date.now() / 1000);
+  const payload: Record<string, unknown> = { iss: `https://${SHOP}/admin`, dest: SHOP, aud: API_KEY, exp: now + 300, nbf: now - 5, iat: now - 5, jti: "j", sid: "s", sub: CUSTOMER, ...claims };
+  for (const [key, value] of Object.entries(payload)) if (value === undefined) delete payload[key];
+  const sessionToken = payload as unknown as JwtPayload;
+  const handle = createCustomerAccountStatus({ db, apiKey: API_KEY, authenticate: async () => ({ sessionToken, cors: (response) => response }) });
+  const get = (orderId: string | null) => handle(new Request(`https://app.example.com/customer-account/orders${orderId === null ? "" : `/${orderId}`}`), orderId);
+  return { get, reads };
+}
 
-describe("withoutShipmentContents", () => {
-  it("numbers shipments in the view's order instead of ids that carry tracking numbers or warehouse references", () => {
-    const view = withoutShipmentContents(ORDER);
-    expect(view.shipments.map((s) => s.id)).toEqual(["s1", "s2", "s3"]);
-    const text = JSON.stringify(view);
-    for (const secret of ["4901001", "7023210039414604", "1ZPREAUTH0001", "ref:#1002@2026-03-06T10:00:00Z/DHL", "UPS", "Trail Runner", "orders/abc"]) {
-      expect(text).not.toContain(secret);
+describe("customer account endpoint, before login", () => {
+  it("reads nothing and answers no order to a token without a customer, whatever the id", async () => {
+    const { get, reads } = endpoint({ sub: undefined });
+    for (const id of ["5801234567001", "5800000000000"]) {
+      const res = await get(id);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ signedIn: false, order: null });
     }
+    expect(await (await get(null)).json()).toEqual({ signedIn: false, orders: [] });
+    expect(reads).toEqual([]);
+  });
+
+  it("looks a signed-in customer's order up only among that customer's", async () => {
+    const { get, reads } = endpoint({});
+    expect((await get("5801234567001")).status).toBe(404);
+    expect(reads).toEqual([expect.objectContaining({ where: expect.objectContaining({ shop: SHOP, orderId: "5801234567001", customerId: "7410852963001" }) })]);
   });
 });

@@ -1,7 +1,7 @@
 import type { JwtPayload } from "@shopify/shopify-api";
 import type { Db } from "../db.server";
 import { readDocument } from "../store/order-queries.server";
-import { storefrontView, type StorefrontOrder } from "./lookup-query";
+import { storefrontView } from "./lookup-query";
 import { recentOrdersOfCustomer } from "./storefront-lookup.server";
 
 /**
@@ -58,31 +58,11 @@ function callerOf(token: JwtPayload, apiKey: string): Caller | null {
 }
 
 /**
- * The order without what a pre-authenticated visitor may not see: Shopify's own page shows status
- * and estimated delivery before login but redacts tracking and shipping details, and so does this.
- * Shipment ids go too: a 3PL shipment's id is its tracking number or the warehouse's reference.
- */
-export function withoutShipmentContents(order: StorefrontOrder): StorefrontOrder {
-  return {
-    ...order,
-    statusPageUrl: null,
-    shipments: order.shipments.map((s, index) => ({
-      ...s,
-      id: `s${index + 1}`,
-      carrier: null,
-      trackingNumbers: [],
-      trackingUrls: [],
-      items: [],
-      lastEvent: null,
-    })),
-  };
-}
-
-/**
  * Requests of the customer account UI extensions (Order status and Order index pages), each with
  * Shopify's session token. `GET /customer-account/orders/<id>`: that order, only to its own
- * signed-in customer, or without shipment contents to a pre-authenticated visitor.
- * `GET /customer-account/orders`: the signed-in customer's recent orders.
+ * signed-in customer. `GET /customer-account/orders`: the signed-in customer's recent orders.
+ * Without a customer (`sub`) nothing is read: any token of the shop would otherwise open any of
+ * its orders by id, where Shopify's own pre-authenticated page needs the notification's secret link.
  */
 export function createCustomerAccountStatus(deps: CustomerAccountDeps) {
   const now = deps.now ?? (() => new Date());
@@ -104,21 +84,14 @@ export function createCustomerAccountStatus(deps: CustomerAccountDeps) {
     const caller = callerOf(sessionToken, deps.apiKey);
     if (!caller) return json(401, UNAUTHORIZED_BODY);
     if (request.method !== "GET") return json(405, JSON.stringify({ error: "method_not_allowed" }), { Allow: "GET" });
+    const { shop, customerId } = caller;
+    if (customerId === null) return json(200, JSON.stringify(orderId === null ? { signedIn: false, orders: [] } : { signedIn: false, order: null }));
     const at = now();
 
-    if (orderId === null) {
-      const orders = caller.customerId ? await recentOrdersOfCustomer(deps.db, caller.shop, caller.customerId, at) : [];
-      return json(200, JSON.stringify({ signedIn: caller.customerId !== null, orders }));
-    }
+    if (orderId === null) return json(200, JSON.stringify({ signedIn: true, orders: await recentOrdersOfCustomer(deps.db, shop, customerId, at) }));
     if (!ORDER_ID.test(orderId)) return json(404, NOT_FOUND_BODY);
-    const row = await deps.db.order.findFirst({
-      where: { shop: caller.shop, orderId, deleted: false, ...(caller.customerId ? { customerId: caller.customerId } : {}) },
-      select: { document: true },
-    });
+    const row = await deps.db.order.findFirst({ where: { shop, orderId, customerId, deleted: false }, select: { document: true } });
     if (!row) return json(404, NOT_FOUND_BODY);
-    const order = storefrontView(readDocument(row.document, at));
-    return caller.customerId
-      ? json(200, JSON.stringify({ signedIn: true, order }))
-      : json(200, JSON.stringify({ signedIn: false, order: withoutShipmentContents(order) }));
+    return json(200, JSON.stringify({ signedIn: true, order: storefrontView(readDocument(row.document, at)) }));
   };
 }

@@ -55,7 +55,7 @@ afterAll(async () => {
 describe(`recorded customer account answers on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
   it.each([
     ["two-shipments-one-late", `/customer-account/orders/${fixture("two-box-order.create").id}`, CUSTOMER],
-    ["pre-authenticated", `/customer-account/orders/${fixture("two-box-order.create").id}`, null],
+    ["without-customer", `/customer-account/orders/${fixture("two-box-order.create").id}`, null],
     ["delivered", `/customer-account/orders/${fixture("pickup.create").id}`, CUSTOMER],
     ["not-found", "/customer-account/orders/5800000000000", CUSTOMER],
     ["order-index", "/customer-account/orders", CUSTOMER],

@@ -23,13 +23,13 @@ function dateTime(iso: string): string {
 }
 
 /**
- * The app's answer for this page's order, or null while there is none: not fetched yet, no
- * record of the order (404), or a failure, where Shopify's own page already says enough.
+ * The app's answer for this page's order, asked for only once the customer is logged in (the app
+ * answers nothing before), or null while there is none: not fetched yet, no record of the order
+ * (404), or a failure, where Shopify's own page already says enough.
  */
-function useOrderTruth(orderId: string | null, authenticationState: string): Answer | null {
-  const [answer, setAnswer] = useState<Answer | null>(null);
+function useOrderTruth(orderId: string | null, app: string | undefined): StorefrontOrder | null {
+  const [order, setOrder] = useState<StorefrontOrder | null>(null);
   useEffect(() => {
-    const app = appUrl();
     if (!orderId || !app) return;
     let current = true;
     (async () => {
@@ -39,14 +39,25 @@ function useOrderTruth(orderId: string | null, authenticationState: string): Ans
       });
       if (!response.ok) return;
       const body = (await response.json()) as Answer;
-      if (current && typeof body?.order?.status === 'string') setAnswer(body);
+      if (current && typeof body?.order?.status === 'string') setOrder(body.order);
     })().catch((error) => console.warn('order-status-page: lookup failed', error));
     return () => {
       current = false;
     };
-    // After a login the token names the customer: ask again for the full view.
-  }, [orderId, authenticationState]);
-  return answer;
+  }, [orderId, app]);
+  return order;
+}
+
+/** Before login: the app shows nothing of the order, and offers Shopify's login instead. */
+function LoginPrompt() {
+  return (
+    <s-section heading={t('heading')}>
+      <s-stack gap="small-200">
+        <s-text>{t('loginPrompt')}</s-text>
+        <s-button onClick={() => shopify.requireLogin()}>{t('login')}</s-button>
+      </s-stack>
+    </s-section>
+  );
 }
 
 function When({of}: {of: {deliveredAt: string | null; estimatedDeliveryAt: string | null}}) {
@@ -102,8 +113,7 @@ function ShipmentCard({shipment, number, showItems, showCarrier}: {shipment: Shi
   );
 }
 
-function OrderTruth({answer, showItems, showCarrier}: {answer: Answer; showItems: boolean; showCarrier: boolean}) {
-  const order: StorefrontOrder = answer.order;
+function OrderTruth({order, showItems, showCarrier}: {order: StorefrontOrder; showItems: boolean; showCarrier: boolean}) {
   return (
     <s-section heading={t('heading')}>
       <s-stack gap="base">
@@ -117,14 +127,8 @@ function OrderTruth({answer, showItems, showCarrier}: {answer: Answer; showItems
           <s-text>{t('noShipments')}</s-text>
         ) : (
           order.shipments.map((shipment, index) => (
-            <ShipmentCard shipment={shipment} number={index + 1} showItems={showItems && answer.signedIn} showCarrier={showCarrier} />
+            <ShipmentCard shipment={shipment} number={index + 1} showItems={showItems} showCarrier={showCarrier} />
           ))
-        )}
-        {!answer.signedIn && (
-          <s-stack gap="small-200">
-            <s-text>{t('loginPrompt')}</s-text>
-            <s-button onClick={() => shopify.requireLogin()}>{t('login')}</s-button>
-          </s-stack>
         )}
       </s-stack>
     </s-section>
@@ -132,9 +136,13 @@ function OrderTruth({answer, showItems, showCarrier}: {answer: Answer; showItems
 }
 
 function OrderStatusBlock() {
-  const answer = useOrderTruth(numericOrderId(shopify.order.value?.id), shopify.authenticationState.value);
-  if (!answer) return null;
+  const app = appUrl();
+  const loggedIn = shopify.authenticationState.value === 'fully_authenticated';
+  const order = useOrderTruth(loggedIn ? numericOrderId(shopify.order.value?.id) : null, app);
+  if (!app) return null;
+  if (!loggedIn) return <LoginPrompt />;
+  if (!order) return null;
   const settings = shopify.settings.value;
   // Checkout and accounts editor settings have no defaults: unset means on, as in the theme block.
-  return <OrderTruth answer={answer} showItems={settings.show_items !== false} showCarrier={settings.show_carrier !== false} />;
+  return <OrderTruth order={order} showItems={settings.show_items !== false} showCarrier={settings.show_carrier !== false} />;
 }

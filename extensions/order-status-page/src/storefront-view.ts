@@ -26,8 +26,8 @@ export type StorefrontOrder = {
   cancelledAt: string | null;
 };
 
-/** GET /customer-account/orders/<id>: `signedIn` false is a pre-authenticated visitor's view, without shipment contents. */
-export type Answer = {signedIn: boolean; order: StorefrontOrder};
+/** GET /customer-account/orders/<id>: no order unless the token names the customer (`signedIn`). */
+export type Answer = {signedIn: boolean; order: StorefrontOrder | null};
 
 /** The numeric id the app's records use, from Shopify's `gid://shopify/Order/<id>`. */
 export function numericOrderId(gid: string | undefined): string | null {
