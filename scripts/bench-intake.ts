@@ -1,7 +1,12 @@
-// `npm run bench:intake [-- --pg] [--orders N] [--processes 1,2,4] [--soak-seconds S] [--cpu-prof DIR]`
-// Signed webhooks with unique ids and a realistic topic mix against the production build, 32
-// concurrent connections. Reports webhooks/s, ack p50/p99, event-to-readable p50/p99, server RSS,
-// and (SQLite) the same load against a bare baseline: node:http + HMAC check + one SQLite insert.
+// `npm run bench:intake [-- --pg] [--orders N] [--processes 1,2,4] [--seconds S] [--soak-seconds S] [--cpu-prof DIR]`
+// Signed webhooks with unique ids against the production build, 32 concurrent connections.
+// On SQLite the load comes from wrk (Debian's `wrk` package; scripts/lib/wrk-load.ts), whose CPU per
+// request is a small fraction of the server's, in three workloads of one run: fresh orders, orders
+// that already hold 200 events each, and the realistic topic mix; then the bare baseline (node:http +
+// HMAC check + one SQLite insert) with the same generator, and the app at a constant offered rate
+// (open loop) for its latency below saturation. Each reports webhooks/s, ack p50/p99 and the server's
+// CPU per webhook. PostgreSQL with several processes keeps an in-process generator (undici) that
+// spreads the load over the processes' ports.
 // It also times Shopify's webhook validator alone and prints the ceiling it leaves on this machine:
 // no intake that verifies with it can go faster, whatever it does after the check.
 import { execFileSync, spawn } from "node:child_process";
@@ -12,12 +17,14 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
 import { simulateStore, type WebhookDelivery } from "../app/demo/simulated-store";
+import { fixture } from "../app/domain/fixtures/load";
 import { createPrismaClient } from "../app/db.server";
 import { createApiKey } from "../app/store/api-keys.server";
 import { createWebhookVerifier, dedicateThisThreadToVerification, pickWebhookHeaders } from "../app/intake/webhook-verifier.server";
 import { createPostgresDatabase } from "../test/support/database";
 import { PROJECT_ROOT, startAppProcess, type AppProcess } from "./lib/app-process";
 import { webhookHeaders } from "./lib/webhook-sender";
+import { wrkAvailable, wrkLoad, type WrkResult } from "./lib/wrk-load";
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +34,8 @@ const { values } = parseArgs({
     processes: { type: "string" },
     "soak-seconds": { type: "string", default: "0" },
     "skip-baseline": { type: "boolean", default: false },
+    seconds: { type: "string", default: "10" },
+    "offered-rate": { type: "string", default: "1000" },
     "cpu-prof": { type: "string" },
   },
 });
@@ -38,6 +47,7 @@ const processCounts = (values.processes ?? (values.pg ? "1,2,4" : "1")).split(",
 // The issues' targets on this 2-core machine: SQLite, and PostgreSQL with two app processes.
 const TARGET_SQLITE = 6000;
 const TARGET_PG_TWO_PROCESSES = 3000;
+let wrkResults: Workload[] = [];
 
 type Prepared = { body: string; headers: Record<string, string>; orderId: string };
 
@@ -226,6 +236,78 @@ async function startApps(count: number, databaseUrl: string): Promise<AppProcess
   );
 }
 
+/**
+ * `count` signed fulfillment_events/create webhooks (Shopify's example shape, app/domain/fixtures),
+ * spread over `orders` orders from `firstOrder` on, event ids from `firstEvent` on.
+ */
+function scanWebhooks(count: number, options: { firstOrder: number; orders: number; firstEvent: number; runId: string }): Prepared[] {
+  const scan = fixture("single-parcel.event-in-transit");
+  const start = Date.now() - 86_400_000;
+  const deliveries: WebhookDelivery[] = Array.from({ length: count }, (_, i) => {
+    const orderId = options.firstOrder + (i % options.orders);
+    const at = new Date(start + i * 10).toISOString();
+    return {
+      topic: "fulfillment_events/create",
+      webhookId: `${options.runId}-${i}`,
+      eventId: `${options.runId}-e${i}`,
+      triggeredAt: at,
+      deliveredAt: at,
+      payload: { ...scan, id: options.firstEvent + i, order_id: orderId, fulfillment_id: orderId + 10_000_000, happened_at: at, created_at: at, updated_at: at },
+    };
+  });
+  return prepare(deliveries, options.runId);
+}
+
+const WORKLOAD_RATE_CAP = 6000;
+const GROWN_ORDERS = 200;
+const GROWN_EVENTS = 200;
+
+type Workload = { name: string; result: WrkResult & { serverCpuUs: number } };
+
+/**
+ * The three workloads of the intake on SQLite, each for `seconds` at full rate from wrk, and the app
+ * at a constant offered rate. Requests are prepared for the most the machine could take, so wrk never
+ * runs out (it would say so).
+ */
+async function wrkWorkloads(app: AppProcess, seconds: number): Promise<Workload[]> {
+  const port = Number(new URL(app.url).port);
+  const pids = [app.child.pid!];
+  const enough = WORKLOAD_RATE_CAP * seconds;
+  const run = async (name: string, items: Prepared[], offeredRate?: number): Promise<Workload> => ({
+    name,
+    result: await wrkLoad(port, items, { connections: CONNECTIONS, seconds, offeredRate, serverPids: pids }),
+  });
+  const tag = () => randomBytes(4).toString("hex");
+  const workloads: Workload[] = [];
+  workloads.push(await run("fresh orders (one scan each)", scanWebhooks(enough, { firstOrder: 10_000_000, orders: enough, firstEvent: 50_000_000, runId: `fresh-${tag()}` })));
+  // Orders that already hold 200 events each, seeded through the intake before the measured run.
+  await load([port], scanWebhooks(GROWN_ORDERS * GROWN_EVENTS, { firstOrder: 20_000_000, orders: GROWN_ORDERS, firstEvent: 60_000_000, runId: `seed-${tag()}` }));
+  workloads.push(await run(`orders holding ${GROWN_EVENTS} events`, scanWebhooks(enough, { firstOrder: 20_000_000, orders: GROWN_ORDERS, firstEvent: 70_000_000, runId: `grown-${tag()}` })));
+  const mix = simulateStore({ shop: SHOP, orders: Math.ceil(enough / 5), now: new Date(), seed: 21, firstOrderNumber: 3_000_000 });
+  workloads.push(await run("realistic topic mix", prepare(mix.deliveries, `mix-${tag()}`)));
+  const offered = Number(values["offered-rate"]);
+  workloads.push(await run(`open loop, ${offered}/s offered`, scanWebhooks(offered * seconds * 2, { firstOrder: 30_000_000, orders: offered * seconds * 2, firstEvent: 80_000_000, runId: `open-${tag()}` }), offered));
+  return workloads;
+}
+
+async function wrkBaseline(dbFile: string, seconds: number): Promise<WrkResult & { serverCpuUs: number }> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "scripts/lib/baseline-server.mjs")], {
+    env: { ...process.env, PORT: String(port), DB_FILE: dbFile, SECRET },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+  try {
+    const items = scanWebhooks(WORKLOAD_RATE_CAP * 4 * seconds, { firstOrder: 10_000_000, orders: 1_000_000, firstEvent: 90_000_000, runId: `base-${randomBytes(4).toString("hex")}` });
+    return await wrkLoad(port, items, { connections: CONNECTIONS, seconds, serverPids: [child.pid!] });
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
+const describeRun = (r: WrkResult & { serverCpuUs: number }) =>
+  `${r.rate.toFixed(0)} webhooks/s, ack p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, server CPU ${r.serverCpuUs.toFixed(0)} µs/webhook, wrk ${r.generatorCpuUs.toFixed(1)} µs${r.errors ? `, ${r.errors} errors` : ""}${r.exhausted ? ", RAN OUT of prepared requests" : ""}`;
+
 async function run(processes: number, dir: string) {
   const db = await scratchDatabase(dir, `bench-${processes}`);
   const apps = await startApps(processes, db.url);
@@ -251,6 +333,13 @@ async function run(processes: number, dir: string) {
     console.log(
       `${values.pg ? "PostgreSQL" : "SQLite"}, ${processes} process${processes > 1 ? "es" : ""}: ${ours.rate.toFixed(0)} webhooks/s over ${store.deliveries.length}, ack p50 ${ours.p50.toFixed(2)} ms, p99 ${ours.p99.toFixed(2)} ms, event-to-readable p50 ${readable.p50.toFixed(2)} ms, p99 ${readable.p99.toFixed(2)} ms, server CPU ${ours.serverCpuUs.toFixed(0)} µs/webhook${values.pg ? `, PostgreSQL ${ours.postgresCpuUs.toFixed(0)} µs` : ""}, load generator ${ours.loadCpuUs.toFixed(0)} µs, RSS ${apps.map((a) => rssMiB(a.child.pid).toFixed(0)).join("/")} MiB, statuses ${JSON.stringify(ours.statuses)}`,
     );
+
+    if (!values.pg && processes === 1 && wrkAvailable()) {
+      console.log(`wrk workloads, ${values.seconds} s each, ${CONNECTIONS} connections:`);
+      const workloads = await wrkWorkloads(apps[0]!, Number(values.seconds));
+      for (const w of workloads) console.log(`  ${w.name}: ${describeRun(w.result)}`);
+      wrkResults = workloads;
+    }
 
     const soakSeconds = Number(values["soak-seconds"]);
     if (soakSeconds > 0) {
@@ -294,6 +383,16 @@ async function main() {
     // A ceiling, not a forecast: the machine's CPU divided by what every webhook costs before our own
     // code does anything (the check, the load generator's side, and bare HTTP plus one write).
     const ceiling = (floorUs: number) => ((os.cpus().length * 1e6) / floorUs).toFixed(0);
+    if (!values.pg && !values["skip-baseline"] && wrkResults.length > 0) {
+      const base = await wrkBaseline(path.join(dir, "wrk-baseline.sqlite"), Number(values.seconds));
+      console.log(`wrk baseline (node:http + HMAC + one SQLite insert): ${describeRun(base)}`);
+      const [fresh, grown] = wrkResults;
+      console.log(
+        `wrk ratios: fresh orders ${(fresh!.result.rate / base.rate).toFixed(2)}× the baseline (target 0.35); orders holding ${GROWN_EVENTS} events ${(grown!.result.rate / fresh!.result.rate).toFixed(2)}× fresh orders (target 0.9)`,
+      );
+    } else if (!values.pg && !wrkAvailable()) {
+      console.log("wrk not found: install Debian's `wrk` package (apt-get install wrk) for the workloads measured with it");
+    }
     if (!values.pg && !values["skip-baseline"] && single) {
       const store = simulateStore({ shop: SHOP, orders: Number(values.orders), now: new Date(), seed: 7 });
       const base = await baseline(prepare(store.deliveries, `base-${randomBytes(4).toString("hex")}`), path.join(dir, "baseline.sqlite"));
