@@ -3,7 +3,7 @@
  * three-pl.ts (which hashes with node:crypto) so the Settings form can import it in the browser.
  */
 
-export const THREE_PL_FIELDS = ["order", "sku", "quantity", "carrier", "tracking_number", "shipped_at", "shipped_time"] as const;
+export const THREE_PL_FIELDS = ["order", "sku", "quantity", "carrier", "tracking_number", "shipped_at", "shipped_time", "items"] as const;
 export type ThreePlField = (typeof THREE_PL_FIELDS)[number];
 
 /**
@@ -14,7 +14,7 @@ export type ThreePlField = (typeof THREE_PL_FIELDS)[number];
 const ALWAYS_REQUIRED: ReadonlySet<ThreePlField> = new Set<ThreePlField>(["order", "shipped_at"]);
 const ITEM_FIELDS: ReadonlySet<ThreePlField> = new Set<ThreePlField>(["sku", "quantity"]);
 /** Fields a mapping may turn off (the file has no such column, whatever its header row says). */
-export const OPTIONAL_THREE_PL_FIELDS: ReadonlySet<ThreePlField> = new Set<ThreePlField>(["sku", "quantity", "carrier", "tracking_number", "shipped_time"]);
+export const OPTIONAL_THREE_PL_FIELDS: ReadonlySet<ThreePlField> = new Set<ThreePlField>(["sku", "quantity", "carrier", "tracking_number", "shipped_time", "items"]);
 
 export const THREE_PL_FIELD_LABELS: Readonly<Record<ThreePlField, string>> = {
   order: "Order name (#1001)",
@@ -24,6 +24,7 @@ export const THREE_PL_FIELD_LABELS: Readonly<Record<ThreePlField, string>> = {
   tracking_number: "Tracking number",
   shipped_at: "Shipped on (date, or date and time)",
   shipped_time: "Shipping time (when apart from the date)",
+  items: "Items of a package (SKU x 2; SKU x 1)",
 };
 
 /** Our field -> the header of the column that holds it in the shop's files; null: the files have no such column. */
@@ -40,6 +41,8 @@ export const DEFAULT_COLUMN_MAPPING: ColumnMapping = Object.freeze({
   tracking_number: "tracking_number",
   shipped_at: "shipped_at",
   shipped_time: "shipped_time",
+  // Only package files list their items in one cell; the column is read once a mapping names it.
+  items: null,
 });
 
 const MAX_HEADER_LENGTH = 100;

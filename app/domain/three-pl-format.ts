@@ -155,6 +155,7 @@ export const THREE_PL_PRESETS: readonly ThreePlPreset[] = [
       tracking_number: "Tracking Number",
       shipped_at: "Ship Date",
       shipped_time: off,
+      items: off,
     },
     format: { dateFormat: "month_first" },
   },
@@ -171,6 +172,7 @@ export const THREE_PL_PRESETS: readonly ThreePlPreset[] = [
       tracking_number: "tracking-number",
       shipped_at: "shipment-date",
       shipped_time: off,
+      items: off,
     },
     format: { dateFormat: "iso", delimiter: "\t" },
   },
@@ -178,7 +180,7 @@ export const THREE_PL_PRESETS: readonly ThreePlPreset[] = [
     id: "package_notice",
     label: "Package-level shipping notice",
     description:
-      "One row per package, no SKU or quantity: Order Number, Ship Date, Ship Time, Carrier, Tracking Numbers. A package covers the order's units not shipped otherwise.",
+      "One row per package, no SKU or quantity: Order Number, Ship Date, Ship Time, Carrier, Tracking Numbers, and optionally Items (SKU x 2; SKU x 1). A package without items covers the order's units not shipped otherwise.",
     mapping: {
       order: "Order Number",
       sku: off,
@@ -187,6 +189,7 @@ export const THREE_PL_PRESETS: readonly ThreePlPreset[] = [
       tracking_number: "Tracking Numbers",
       shipped_at: "Ship Date",
       shipped_time: "Ship Time",
+      items: "Items",
     },
     format: {},
   },

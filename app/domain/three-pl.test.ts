@@ -39,6 +39,7 @@ function row(overrides: Partial<ThreePlRow> = {}): ThreePlRow {
     orderName: "#1001",
     sku: "SHOE-42",
     quantity: 1,
+    items: [],
     carrier: "UPS",
     trackingNumbers: ["1Z999AA10123456784"],
     shippedAt: "2026-03-05T15:00:00.000Z",
@@ -72,7 +73,7 @@ describe("column mapping", () => {
     const located = locateColumns(["\uFEFFShipped_At", " order ref ", "QTY", "sku", "quantity"], mapping);
     expect(located).toEqual({
       ok: true,
-      positions: { order: 1, sku: 3, quantity: 4, carrier: null, tracking_number: null, shipped_at: 0, shipped_time: null },
+      positions: { order: 1, sku: 3, quantity: 4, carrier: null, tracking_number: null, shipped_at: 0, shipped_time: null, items: null },
     });
   });
 
@@ -213,7 +214,7 @@ describe("rows", () => {
   it("reads a good row and normalises a bare order number", () => {
     expect(read(["1001", "SHOE-42", " 2 ", "UPS", "1Z 999 AA1", "2026-03-05T15:00:00Z"], positions, 7)).toEqual({
       ok: true,
-      row: { line: 7, orderName: "#1001", sku: "SHOE-42", quantity: 2, carrier: "UPS", trackingNumbers: ["1Z999AA1"], shippedAt: "2026-03-05T15:00:00.000Z" },
+      row: { line: 7, orderName: "#1001", sku: "SHOE-42", quantity: 2, items: [], carrier: "UPS", trackingNumbers: ["1Z999AA1"], shippedAt: "2026-03-05T15:00:00.000Z" },
     });
   });
 
@@ -245,8 +246,23 @@ describe("rows", () => {
     if (!located.ok) throw new Error(located.error);
     expect(read(["1001", "2026-03-05", "JD1,JD2"], located.positions)).toEqual({
       ok: true,
-      row: { line: 2, orderName: "#1001", sku: null, quantity: null, carrier: null, trackingNumbers: ["JD1", "JD2"], shippedAt: "2026-03-05T00:00:00.000Z" },
+      row: { line: 2, orderName: "#1001", sku: null, quantity: null, items: [], carrier: null, trackingNumbers: ["JD1", "JD2"], shippedAt: "2026-03-05T00:00:00.000Z" },
     });
+  });
+
+  it("reads the items a package row names, when the mapping has an items column", () => {
+    const mapping = { ...DEFAULT_COLUMN_MAPPING, sku: null, quantity: null, items: "Items" };
+    const located = locateColumns(["order", "shipped_at", "Items"], mapping);
+    if (!located.ok) throw new Error(located.error);
+    expect(read(["1001", "2026-03-05", "TRS-42 x 2; MHS-M×1 | BOX2:3, CAP"], located.positions)).toMatchObject({
+      ok: true,
+      row: { sku: null, items: [{ sku: "TRS-42", quantity: 2 }, { sku: "MHS-M", quantity: 1 }, { sku: "BOX2", quantity: 3 }, { sku: "CAP", quantity: 1 }] },
+    });
+    expect(read(["1001", "2026-03-05", ""], located.positions)).toMatchObject({ ok: true, row: { items: [] } });
+    expect(read(["1001", "2026-03-05", "TRS-42 x 0"], located.positions)).toEqual({ ok: false, line: 2, error: 'item "TRS-42 x 0": quantity 0 is outside 1..100000' });
+    const [named] = shipmentsFromRows([row({ sku: null, quantity: null, items: [{ sku: "B", quantity: 2 }] }), row({ line: 3, sku: null, quantity: null, items: [{ sku: "A", quantity: 1 }, { sku: "B", quantity: 1 }] })]);
+    expect(named!.event.data).toEqual(expect.objectContaining({ lines: [{ sku: "A", quantity: 1 }, { sku: "B", quantity: 3 }] }));
+    expect(named!.event.data).not.toHaveProperty("coversUnshipped");
   });
 
   it("takes rows without carrier or tracking number, and without those columns at all", () => {
@@ -352,7 +368,7 @@ describe("rows -> parcels", () => {
     );
     fc.assert(
       fc.property(rowsArb, fc.func(fc.integer()), (specs, order) => {
-        const rows = specs.map((s, i) => ({ ...s, line: i + 2 }));
+        const rows = specs.map((s, i) => ({ ...s, items: [], line: i + 2 }));
         const shuffled = [...rows].sort((a, b) => order(a.line) - order(b.line)).map((r, i) => ({ ...r, line: i + 2 }));
         const keys = (list: ThreePlRow[]) => shipmentsFromRows(list).map((d) => d.event.dedupeKey).sort();
         expect(keys(shuffled)).toEqual(keys(rows));

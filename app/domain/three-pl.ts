@@ -19,6 +19,8 @@ export type ThreePlRow = {
   /** null on a package row (no SKU, no quantity) */
   sku: string | null;
   quantity: number | null;
+  /** the lines a package row names in its items column; empty: it covers what is unshipped */
+  items: Array<{ sku: string; quantity: number }>;
   carrier: string | null;
   /** the parcels of the shipment, in the carrier's canonical form; empty when none was given */
   trackingNumbers: string[];
@@ -86,6 +88,23 @@ export function splitTrackingNumbers(value: string): string[] {
   return [...new Set(numbers.map(normalizeTrackingNumber).filter(Boolean))];
 }
 
+// "TRS-42 x 2", "TRS-42 ×2", "TRS-42:2", "TRS-42*2", or "TRS-42" for one.
+const ITEM = /^(.*?\S)(?:\s+[x×]\s*|\s*[×:*]\s*)([0-9]+)(?:[.,]0+)?$/i;
+
+/** A package's items cell: SKUs with their quantities, separated by `;`, `,` or `|`. */
+export function readPackageItems(value: string): { ok: true; items: Array<{ sku: string; quantity: number }> } | { ok: false; error: string } {
+  const items = new Map<string, number>();
+  for (const part of value.split(/[;,|]/).map((p) => p.trim()).filter(Boolean)) {
+    const match = ITEM.exec(part);
+    const sku = (match ? match[1]! : part).trim();
+    const quantity = match ? Number(match[2]) : 1;
+    if (sku.length > MAX_TEXT) return { ok: false, error: `an item's sku is longer than ${MAX_TEXT} characters` };
+    if (quantity < 1 || quantity > MAX_QUANTITY) return { ok: false, error: `item ${JSON.stringify(part)}: quantity ${quantity} is outside 1..${MAX_QUANTITY}` };
+    items.set(sku, (items.get(sku) ?? 0) + quantity);
+  }
+  return { ok: true, items: [...items].map(([sku, quantity]) => ({ sku, quantity })) };
+}
+
 function cell(values: readonly string[], positions: ColumnPositions, field: ThreePlField): string {
   const index = positions[field];
   return index === null ? "" : (values[index] ?? "").trim();
@@ -93,7 +112,7 @@ function cell(values: readonly string[], positions: ColumnPositions, field: Thre
 
 /**
  * One record of the file -> a row, or the reason it cannot be one. Without SKU and quantity columns
- * (the mapping turned both off) the row is a package.
+ * (the mapping turned both off) the row is a package, with the items its items column names, if any.
  */
 export function readThreePlRow(values: readonly string[], positions: ColumnPositions, line: number, reading: RowReading = DEFAULT_ROW_READING): RowOutcome {
   const fail = (error: string): RowOutcome => ({ ok: false, line, error });
@@ -113,7 +132,12 @@ export function readThreePlRow(values: readonly string[], positions: ColumnPosit
   }
   if (tracking.length > MAX_TEXT * MAX_PARCELS) return fail(`tracking_number is longer than ${MAX_TEXT * MAX_PARCELS} characters`);
   let quantity: number | null = null;
-  if (!packageRow) {
+  let items: ThreePlRow["items"] = [];
+  if (packageRow) {
+    const listed = readPackageItems(cell(values, positions, "items"));
+    if (!listed.ok) return fail(listed.error);
+    items = listed.items;
+  } else {
     const whole = WHOLE_NUMBER.exec(quantityText);
     if (!whole) return fail(`quantity ${JSON.stringify(quantityText)} is not a whole number`);
     quantity = Number(whole[1]);
@@ -129,7 +153,7 @@ export function readThreePlRow(values: readonly string[], positions: ColumnPosit
   if (trackingNumbers.length > MAX_PARCELS) return fail(`more than ${MAX_PARCELS} tracking numbers in one row`);
   return {
     ok: true,
-    row: { line, orderName: orderName.name, sku: packageRow ? null : sku, quantity, carrier: carrier || null, trackingNumbers, shippedAt: shippedAt.iso },
+    row: { line, orderName: orderName.name, sku: packageRow ? null : sku, quantity, items, carrier: carrier || null, trackingNumbers, shippedAt: shippedAt.iso },
   };
 }
 
@@ -177,9 +201,13 @@ export function shipmentsFromRows(rows: readonly ThreePlRow[]): ThreePlShipmentD
   const drafts: ThreePlShipmentDraft[] = [];
   for (const [key, group] of groups) {
     const quantities = new Map<string, number>();
-    for (const row of group) if (row.sku !== null) quantities.set(row.sku, (quantities.get(row.sku) ?? 0) + (row.quantity ?? 0));
+    for (const row of group) {
+      const rowLines = row.sku !== null ? [{ sku: row.sku, quantity: row.quantity ?? 0 }] : row.items;
+      for (const l of rowLines) quantities.set(l.sku, (quantities.get(l.sku) ?? 0) + l.quantity);
+    }
     const lines = [...quantities].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([sku, quantity]) => ({ sku, quantity }));
-    const packageRows = group.every((r) => r.sku === null);
+    // A package that names its items is a parcel of those items; one that names none covers what is left.
+    const packageRows = group.every((r) => r.sku === null) && lines.length === 0;
     const shippedAt = group.map((r) => r.shippedAt).sort()[0]!;
     const first = group[0]!;
     const trackingNumbers = group.find((r) => r.trackingNumbers.length > 0)?.trackingNumbers ?? [];

@@ -164,6 +164,18 @@ describe(`3PL file layouts on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     expect((await replayAll(db.prisma)).differences).toEqual([]);
   });
 
+  it("reads a package notice whose Items column names the package's lines", async () => {
+    await webhook("orders/create", "two-box-order.create");
+    const notice = ["Order Number,Ship Date,Carrier,Tracking Numbers,Items", '#1001,2026-11-24,DHL,JD014600003828342142,"TRS-42 x 1"', "#1001,2026-11-25,DHL,JD014600003828342159,"].join("\n");
+    expect(await importFile(notice)).toMatchObject({ accepted: 2, rejectedCount: 0 });
+    const doc = await status(TWO_BOX);
+    expect(doc.items).toEqual({ total: 3, shipped: 3, delivered: 0 });
+    const byId = (id: string) => doc.shipments.find((s: { id: string }) => s.id === id).items;
+    expect(byId("3pl:JD014600003828342142")).toEqual([expect.objectContaining({ sku: "TRS-42", quantity: 1 })]);
+    // The second package names nothing: it covers the two MHS-M the first did not.
+    expect(byId("3pl:JD014600003828342159")).toEqual([expect.objectContaining({ sku: "MHS-M", quantity: 2 })]);
+  });
+
   it("imports Excel's Unicode Text (UTF-16 with a byte-order mark, tab-separated) and a pipe-separated file with Unix times", async () => {
     await webhook("orders/create", "single-parcel.create");
     const unicode = utf16le("order\tsku\tquantity\tcarrier\ttracking_number\tshipped_at\r\n#1006\tIJ-M-BLK\t1\tDHL\tJD0016\t2026-11-24T15:05:00Z\r\n");
