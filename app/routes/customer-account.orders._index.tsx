@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { customerAccountStatus } from "../storefront/customer-account-route.server";
+import { customerAccountStatus, peerAddress } from "../storefront/customer-account-route.server";
 
 /** GET /customer-account/orders: the Order index extension's list of the signed-in customer's orders. */
-export const loader = ({ request }: LoaderFunctionArgs) => customerAccountStatus()(request, null);
+export const loader = ({ request, context }: LoaderFunctionArgs) => customerAccountStatus()(request, null, peerAddress(context));
 // CORS preflights (OPTIONS) reach the action; the handler answers them before anything else.
-export const action = ({ request }: ActionFunctionArgs) => customerAccountStatus()(request, null);
+export const action = ({ request, context }: ActionFunctionArgs) => customerAccountStatus()(request, null, peerAddress(context));

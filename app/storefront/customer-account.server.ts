@@ -2,6 +2,8 @@ import type { JwtPayload } from "@shopify/shopify-api";
 import type { Db } from "../db.server";
 import { readDocument } from "../store/order-queries.server";
 import { storefrontView } from "./lookup-query";
+import { createRateLimiter, type RateLimiter } from "./rate-limiter";
+import { CLIENT_LIMIT, SHOP_LIMIT } from "./storefront-proxy.server";
 import { recentOrdersOfCustomer } from "./storefront-lookup.server";
 
 /**
@@ -16,6 +18,9 @@ export type CustomerAccountDeps = {
   authenticate: CustomerAccountAuthentication;
   /** The app's client id: the `aud` every session token for this app carries. */
   apiKey: string;
+  /** How many proxies of the app's own (load balancer, ingress) stand between the customer's browser and the app. */
+  trustedHops?: number;
+  limits?: { client: RateLimiter; shop: RateLimiter };
   now?: () => Date;
 };
 
@@ -37,6 +42,17 @@ export function shopDomainOf(claim: unknown): string | null {
     return null;
   }
   return SHOP_DOMAIN.test(host) ? host : null;
+}
+
+/**
+ * The customer's address. The extension's fetch comes straight from the browser: with no proxy of
+ * the app's own the connection's peer is the customer; each such proxy appends the address it
+ * received from to X-Forwarded-For, so the customer is `trustedHops` entries left of the peer, and
+ * whatever lies further left is what the browser sent. Unknown addresses share one bucket.
+ */
+export function clientAddress(forwardedFor: string | null, peer: string | undefined, trustedHops: number): string {
+  const chain = [...(forwardedFor ?? "").split(","), peer ?? ""].map((entry) => entry.trim());
+  return chain[chain.length - 1 - trustedHops] || "unknown";
 }
 
 type Caller = { shop: string; customerId: string | null };
@@ -66,8 +82,11 @@ function callerOf(token: JwtPayload, apiKey: string): Caller | null {
  */
 export function createCustomerAccountStatus(deps: CustomerAccountDeps) {
   const now = deps.now ?? (() => new Date());
+  const limits = deps.limits ?? { client: createRateLimiter(CLIENT_LIMIT), shop: createRateLimiter(SHOP_LIMIT) };
+  const trustedHops = deps.trustedHops ?? 0;
 
-  return async function handle(request: Request, orderId: string | null): Promise<Response> {
+  /** `peer`: the address the app's server accepted the connection from. */
+  return async function handle(request: Request, orderId: string | null, peer?: string): Promise<Response> {
     let authenticated: Awaited<ReturnType<CustomerAccountAuthentication>>;
     try {
       authenticated = await deps.authenticate(request);
@@ -85,8 +104,16 @@ export function createCustomerAccountStatus(deps: CustomerAccountDeps) {
     if (!caller) return json(401, UNAUTHORIZED_BODY);
     if (request.method !== "GET") return json(405, JSON.stringify({ error: "method_not_allowed" }), { Allow: "GET" });
     const { shop, customerId } = caller;
-    if (customerId === null) return json(200, JSON.stringify(orderId === null ? { signedIn: false, orders: [] } : { signedIn: false, order: null }));
     const at = now();
+    // The customer's bucket first: a refused customer does not spend the shop's allowance.
+    for (const [limiter, key] of [
+      [limits.client, `${shop}\n${clientAddress(request.headers.get("x-forwarded-for"), peer, trustedHops)}`],
+      [limits.shop, shop],
+    ] as const) {
+      const decision = limiter.take(key, at.getTime());
+      if (!decision.allowed) return json(429, JSON.stringify({ error: "rate_limited" }), { "Retry-After": String(decision.retryAfterSeconds) });
+    }
+    if (customerId === null) return json(200, JSON.stringify(orderId === null ? { signedIn: false, orders: [] } : { signedIn: false, order: null }));
 
     if (orderId === null) return json(200, JSON.stringify({ signedIn: true, orders: await recentOrdersOfCustomer(deps.db, shop, customerId, at) }));
     if (!ORDER_ID.test(orderId)) return json(404, NOT_FOUND_BODY);

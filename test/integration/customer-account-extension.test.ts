@@ -3,9 +3,11 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import Ajv2020 from "ajv/dist/2020";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Agent } from "undici";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixture } from "../../app/domain/fixtures/load";
 import { createApiKey } from "../../app/store/api-keys.server";
+import { CLIENT_LIMIT } from "../../app/storefront/storefront-proxy.server";
 import type { AppProcess } from "../../scripts/lib/app-process";
 import { startProductionApp, TEST_API_KEY } from "../support/app-server";
 import { createTestDatabase, type TestDatabase } from "../support/database";
@@ -53,11 +55,21 @@ function sessionToken(claims: Record<string, unknown> = {}, secret = TEST_SECRET
   return `${signingInput}.${createHmac("sha256", secret).update(signingInput).digest("base64url")}`;
 }
 
-const request = (path: string, token: string | null, init: RequestInit = {}) =>
+// Each test's browser connects from its own loopback address: the endpoint's rate limit keys on it.
+let browser = new Agent();
+let browsers = 1;
+beforeEach(async () => {
+  await browser.close();
+  browser = new Agent({ localAddress: `127.0.0.${++browsers}` });
+});
+
+// Node's fetch is undici's and takes its `dispatcher`, which the DOM's RequestInit type does not name.
+const request = (path: string, token: string | null, init: RequestInit = {}, via = browser) =>
   fetch(`${app.url}${path}`, {
     ...init,
+    dispatcher: via,
     headers: { Origin: EXTENSION_ORIGIN, "User-Agent": BROWSER, ...(token ? { Authorization: `Bearer ${token}` } : {}), ...init.headers },
-  });
+  } as RequestInit);
 
 const order = (orderId: string, token: string | null) => request(`/customer-account/orders/${orderId}`, token);
 
@@ -95,6 +107,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await browser.close();
   await app?.stop();
   await db?.drop();
 });
@@ -198,6 +211,31 @@ describe(`customer account extension endpoint on ${process.env.TEST_DATABASE ?? 
     const elsewhere = await (await request("/customer-account/orders", sessionToken({ dest: OTHER_SHOP, iss: undefined }))).json();
     expect(elsewhere).toEqual({ signedIn: true, orders: [] });
     expect((await request("/customer-account/orders", sessionToken({ exp: 1 }))).status).toBe(401);
+  });
+
+  it("limits each browser's address per shop: 429 with Retry-After once its allowance is spent, whatever X-Forwarded-For says", async () => {
+    let answered = 0;
+    let refused: Awaited<ReturnType<typeof order>> | undefined;
+    // A token a second comes back every 6 s: a slow machine may be granted a few more than the burst.
+    while (!refused && answered < CLIENT_LIMIT.capacity + 5) {
+      const res = await order(TWO_BOXES, sessionToken());
+      if (res.status === 429) refused = res;
+      else {
+        expect(res.status).toBe(200);
+        answered++;
+      }
+    }
+    expect(answered).toBeGreaterThanOrEqual(CLIENT_LIMIT.capacity);
+    expect(refused?.status).toBe(429);
+    expect(Number(refused!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(refused!.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await refused!.json()).toEqual({ error: "rate_limited" });
+
+    const spoofed = await request(`/customer-account/orders/${TWO_BOXES}`, sessionToken(), { headers: { "X-Forwarded-For": "203.0.113.77" } });
+    expect(spoofed.status).toBe(429);
+    const elsewhere = new Agent({ localAddress: "127.0.1.1" });
+    expect((await request(`/customer-account/orders/${TWO_BOXES}`, sessionToken(), {}, elsewhere)).status).toBe(200);
+    await elsewhere.close();
   });
 
   it("reads orders only: other methods get 405", async () => {
