@@ -22,6 +22,24 @@ const LAYOUTS: Readonly<Record<"month_first" | "day_first" | "compact", readonly
   compact: ["yyyyMMddHHmmss", "yyyyMMddHHmm", "yyyyMMdd"],
 };
 
+/**
+ * The layouts worth trying for this text: luxon compiles a layout on every call, so a 20,000-row file
+ * should not try each of them on each row. Same date separator, same clock (12 or 24 hours), same
+ * number of time fields; parsing still decides.
+ */
+function layoutsFor(format: "month_first" | "day_first" | "compact", text: string): readonly string[] {
+  if (format === "compact") return LAYOUTS.compact;
+  const separator = /^\d{1,2}([./-])/.exec(text)?.[1];
+  const clock = /\s(\d{1,2}(?::\d{2}){1,2})(\s*[ap]\.?m\.?)?$/i.exec(text);
+  const timeFields = clock ? clock[1]!.split(":").length : 0;
+  return LAYOUTS[format].filter((layout) => {
+    const [date, time, meridiem] = layout.split(" ");
+    if (separator && !date!.includes(separator)) return false;
+    if ((time?.split(":").length ?? 0) !== timeFields) return false;
+    return !!meridiem === !!clock?.[2];
+  });
+}
+
 // Outside these years a date is a misreading (a day number taken for seconds, a two-digit year).
 const EARLIEST_YEAR = 2000;
 const LATEST_YEAR = 2099;
@@ -51,7 +69,7 @@ export function readShippingDate(dateText: string, timeText: string | null, form
   if (ISO_8601.test(text)) parsed = fromIso(text, timeZone);
   else if (format === "epoch") parsed = time ? null : fromEpoch(text);
   else if (format !== "iso") {
-    for (const layout of LAYOUTS[format]) {
+    for (const layout of layoutsFor(format, text)) {
       const candidate = DateTime.fromFormat(text, layout, { zone: timeZone, locale: "en-US" });
       if (candidate.isValid) {
         parsed = candidate;
