@@ -1,7 +1,10 @@
 /**
  * The one 3PL file parser, whatever way the file came in (dashboard upload, HTTP feed, SFTP pickup):
- * bytes stream through csv-parse, rows become parcels (app/domain/three-pl.ts), parcels are matched
- * to orders by name and recorded (app/sources/feed-delivery.server.ts), and the import is logged.
+ * bytes stream, as delimited text in its encoding (file-text.server.ts, then csv-parse) or as a
+ * workbook's sheet (workbook.server.ts); the header row picks the shop's mapping or a known layout;
+ * rows become parcels (app/domain/three-pl.ts), parcels are matched to orders by name and recorded
+ * (app/sources/feed-delivery.server.ts), and the import is logged. A preview reads the same way and
+ * stores nothing.
  */
 import { Readable, pipeline } from "node:stream";
 import { DateTime } from "luxon";
