@@ -208,6 +208,27 @@ describe("order-status-page extension, rendered", () => {
     expect(document.body.children).toHaveLength(0);
   });
 
+  it("drops the previous order's status when the page's order changes and the new one cannot be had", async () => {
+    const fake = await runUiExtension(built, {
+      extensionDir,
+      locale: "en",
+      orderGid: ORDER_GID,
+      answer: (requestNumber) => (requestNumber === 1 ? TWO_SHIPMENTS_ONE_LATE : { status: 500, body: { error: "internal" } }),
+    });
+    await vi.waitFor(() => expect(texts()).toContain("Track package 7023210039414611"), WAIT);
+    fake.set("order", { id: "gid://shopify/Order/5801234567004", name: "#1004" });
+    await vi.waitFor(() => expect(fake.requests).toHaveLength(2), WAIT);
+    await vi.waitFor(() => expect(document.body.children).toHaveLength(0), WAIT);
+  });
+
+  it("shows neither the prompt nor an order when the request after a login fails", async () => {
+    const fake = await runUiExtension(built, { extensionDir, locale: "en", orderGid: ORDER_GID, authenticationState: "pre_authenticated", answer: { status: 503, body: {} } });
+    await vi.waitFor(() => expect(texts()).toContain("Log in"), WAIT);
+    fake.set("authenticationState", "fully_authenticated");
+    await vi.waitFor(() => expect(fake.requests).toHaveLength(1), WAIT);
+    await vi.waitFor(() => expect(document.body.children).toHaveLength(0), WAIT);
+  });
+
   it("speaks French to a French-speaking customer", async () => {
     await rendered(TWO_SHIPMENTS_ONE_LATE, { locale: "fr" });
     const shown = texts();

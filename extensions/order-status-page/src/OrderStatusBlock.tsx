@@ -30,6 +30,8 @@ function dateTime(iso: string): string {
 function useOrderTruth(orderId: string | null, app: string | undefined): StorefrontOrder | null {
   const [order, setOrder] = useState<StorefrontOrder | null>(null);
   useEffect(() => {
+    // Another order, or none: what was shown belonged to the previous one.
+    setOrder(null);
     if (!orderId || !app) return;
     let current = true;
     (async () => {
@@ -40,7 +42,8 @@ function useOrderTruth(orderId: string | null, app: string | undefined): Storefr
       if (!response.ok) return;
       const body = (await response.json()) as Answer;
       if (current && typeof body?.order?.status === 'string') setOrder(body.order);
-    })().catch((error) => console.warn('order-status-page: lookup failed', error));
+      // A failure shows nothing: Shopify's own page already says enough.
+    })().catch(() => undefined);
     return () => {
       current = false;
     };
