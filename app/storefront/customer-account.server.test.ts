@@ -56,6 +56,34 @@ describe("customer account endpoint, before login", () => {
   });
 });
 
+describe("customer account endpoint, tokens", () => {
+  it.each([
+    ["an empty sub", { sub: "" }],
+    ["no exp", { exp: undefined }],
+  ])("refuses a verified token with %s: 401, nothing read", async (_case, claims) => {
+    const { get, reads } = endpoint(claims);
+    const res = await get("5801234567001");
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: "unauthorized" });
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(reads).toEqual([]);
+  });
+
+  it("keeps the library's refusals out of caches and readable across origins", async () => {
+    const handle = createCustomerAccountStatus({
+      db: {} as Db,
+      apiKey: API_KEY,
+      authenticate: async () => {
+        throw new Response(undefined, { status: 401 });
+      },
+    });
+    const res = await handle(new Request("https://app.example.com/customer-account/orders"), null);
+    expect(res.status).toBe(401);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+  });
+});
+
 describe("customer account endpoint, rate limits", () => {
   const limited = (client: number, shop: number, trustedHops = 0) =>
     endpoint({}, {

@@ -60,15 +60,17 @@ type Caller = { shop: string; customerId: string | null };
 /**
  * Whom a verified token speaks for. Shopify's library leaves `aud` unchecked for extension tokens,
  * so it is checked here, as Shopify asks of every session token. The shop is `dest`, as Shopify's
- * Session Token API says; an `iss` that names another shop is refused. `sub` is the signed-in customer's GID, absent while the Order status page is only
- * pre-authenticated (docs/decisions/028-order-status-page-extension.md).
+ * Session Token API says; an `iss` that names another shop is refused. `sub` is the signed-in
+ * customer's GID, absent while the Order status page is only pre-authenticated
+ * (docs/decisions/028-order-status-page-extension.md); present, it must be one.
  */
 function callerOf(token: JwtPayload, apiKey: string): Caller | null {
-  if (token.aud !== apiKey) return null;
+  // The library checks `exp` only when a token has one; Shopify's always do, so one without is no token of theirs.
+  if (token.aud !== apiKey || typeof token.exp !== "number") return null;
   const shop = shopDomainOf(token.dest);
   const issuer = shopDomainOf(token.iss);
   if (!shop || (issuer !== null && issuer !== shop)) return null;
-  if (token.sub === undefined || token.sub === "") return { shop, customerId: null };
+  if (token.sub === undefined) return { shop, customerId: null };
   const customer = CUSTOMER_GID.exec(String(token.sub));
   return customer ? { shop, customerId: customer[1]! } : null;
 }
@@ -95,6 +97,7 @@ export function createCustomerAccountStatus(deps: CustomerAccountDeps) {
       // The library answers a refused token without CORS headers; with them the extension can tell
       // a refusal from a network failure.
       if (!thrown.headers.has("Access-Control-Allow-Origin")) thrown.headers.set("Access-Control-Allow-Origin", "*");
+      thrown.headers.set("Cache-Control", "no-store");
       return thrown;
     }
     const { sessionToken, cors } = authenticated;

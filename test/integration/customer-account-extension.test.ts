@@ -189,11 +189,14 @@ describe(`customer account extension endpoint on ${process.env.TEST_DATABASE ?? 
     ["issued by another shop than its dest", () => sessionToken({ iss: `https://${OTHER_SHOP}/admin` })],
     ["with a dest that is no shop", () => sessionToken({ dest: "https://example.com", iss: undefined })],
     ["with a sub that is no customer", () => sessionToken({ sub: "gid://shopify/StaffMember/1" })],
+    ["with an empty sub", () => sessionToken({ sub: "" })],
+    ["without an expiry", () => sessionToken({ exp: undefined })],
     ["missing", () => null],
   ])("refuses a token %s with 401 and no order data", async (_case, token) => {
     const res = await order(TWO_BOXES, token());
     expect(res.status).toBe(401);
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("cache-control")).toBe("no-store");
     const text = await res.text();
     expect(text).not.toContain("#1001");
     expect(text).not.toContain("shipments");
