@@ -68,6 +68,13 @@ describe("order-index-page extension", () => {
     ]);
   });
 
+  it("joins the app's URL to its path with one slash when APP_URL ends in one", async () => {
+    const withSlash = await buildUiExtension(extensionDir, TARGET, `${APP_URL}/`);
+    const fake = await runUiExtension(withSlash, { extensionDir, locale: "en", answer: ORDERS });
+    await vi.waitFor(() => expect(fake.requests).toHaveLength(1), WAIT);
+    expect(fake.requests[0]!.url).toBe(`${APP_URL}/customer-account/orders`);
+  });
+
   it("speaks French", async () => {
     await rendered(ORDERS, "fr");
     await vi.waitFor(() => expect(document.body.querySelector("s-section")?.getAttribute("heading")).toBe("Suivi de livraison"), WAIT);

@@ -229,6 +229,23 @@ describe("order-status-page extension, rendered", () => {
     await vi.waitFor(() => expect(document.body.children).toHaveLength(0), WAIT);
   });
 
+  it("links a tracking page only over https: a plain http one shows as the number alone", async () => {
+    const answer = structuredClone(TWO_SHIPMENTS_ONE_LATE) as { status: number; body: { order: { shipments: { trackingUrls: string[] }[] } } };
+    answer.body.order.shipments[0]!.trackingUrls = ["http://tracking.example.com/7023210039414604"];
+    await rendered(answer);
+    expect(texts()).toContain("Tracking number: 7023210039414604");
+    expect([...document.body.querySelectorAll("s-link")].map((link) => link.getAttribute("href"))).toEqual([
+      "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor=7023210039414611",
+    ]);
+  });
+
+  it("joins the app's URL to its path with one slash when APP_URL ends in one", async () => {
+    const withSlash = await buildUiExtension(extensionDir, TARGET, `${APP_URL}/`);
+    const fake = await runUiExtension(withSlash, { extensionDir, locale: "en", answer: TWO_SHIPMENTS_ONE_LATE, orderGid: ORDER_GID });
+    await vi.waitFor(() => expect(fake.requests).toHaveLength(1), WAIT);
+    expect(fake.requests[0]!.url).toBe(`${APP_URL}/customer-account/orders/5801234567001`);
+  });
+
   it("speaks French to a French-speaking customer", async () => {
     await rendered(TWO_SHIPMENTS_ONE_LATE, { locale: "fr" });
     const shown = texts();

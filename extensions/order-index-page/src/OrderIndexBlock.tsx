@@ -14,7 +14,8 @@ type OrderSummary = {orderId: string; name: string; status: string; attention: s
 /** The app's URL, written into the bundle by Shopify CLI from APP_URL; unset, the extension stays empty. */
 function appUrl(): string | undefined {
   try {
-    return process.env.APP_URL;
+    // Without its trailing slash, so paths join with one.
+    return process.env.APP_URL?.replace(/\/+$/, '');
   } catch {
     return undefined;
   }
@@ -41,7 +42,8 @@ function OrderIndexBlock() {
       if (!response.ok) return;
       const body = (await response.json()) as {orders?: OrderSummary[]};
       if (Array.isArray(body.orders)) setOrders(body.orders);
-    })().catch((error) => console.warn('order-index-page: lookup failed', error));
+      // A failure adds nothing to Shopify's own list.
+    })().catch(() => undefined);
   }, []);
   // No orders the app knows of: nothing to add to Shopify's own list.
   if (!orders.length) return null;

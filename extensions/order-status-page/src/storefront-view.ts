@@ -34,12 +34,12 @@ export function numericOrderId(gid: string | undefined): string | null {
   return /^gid:\/\/shopify\/Order\/(\d{1,20})$/.exec(gid ?? '')?.[1] ?? null;
 }
 
-/** Tracking URLs come from carriers and 3PLs: only absolute web URLs become links. */
+/** Tracking URLs come from carriers and 3PLs: only https URLs become links, never a script or a plain-text page. */
 export function safeHref(value: string | undefined): string | null {
   if (!value) return null;
   try {
     const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+    return url.protocol === 'https:' ? url.href : null;
   } catch {
     return null;
   }
@@ -52,7 +52,8 @@ export function safeHref(value: string | undefined): string | null {
  */
 export function appUrl(): string | undefined {
   try {
-    return process.env.APP_URL;
+    // Without its trailing slash, so paths join with one.
+    return process.env.APP_URL?.replace(/\/+$/, '');
   } catch {
     return undefined;
   }
