@@ -8,7 +8,7 @@ import { resolveWaitingFulfillmentOrders, shopsWithWaitingFulfillmentOrders } fr
 import type { GraphqlCall } from "../sources/shopify-reconciliation/admin-graphql.server";
 import { BACKFILL_JOB } from "../sources/shopify-reconciliation/backfill-schedule.server";
 import { BACKFILL_DONE_RECHECK_MS, runBackfillJob } from "../sources/shopify-reconciliation/backfill.server";
-import { reconcileUpdatedOrders, type WatermarkState } from "../sources/shopify-reconciliation/reconcile.server";
+import { RECONCILIATION_JOB, reconcileUpdatedOrders, type WatermarkState } from "../sources/shopify-reconciliation/reconcile.server";
 import { adminGraphqlForShop, shopsWithOfflineAccess } from "../sources/shopify-reconciliation/shopify-admin.server";
 import { SFTP_PICKUP_JOB, SFTP_IDLE_RECHECK_MS, runSftpPickup, shopsWithSftpPickup } from "../sources/three-pl/sftp-job.server";
 import { registerDiscrepancyRecheckJob } from "../store/discrepancies-recheck.server";
@@ -16,7 +16,6 @@ import { registerRawPayloadRetentionJob } from "./raw-payload-retention.server";
 import { registerJob, withoutUninstalled } from "./registry.server";
 
 const MINUTE = 60_000;
-export const RECONCILIATION_JOB = "shopify-reconciliation";
 export const MATCH_FEED_ITEMS_JOB = "match-feed-items";
 export const RESOLVE_FULFILLMENT_ORDERS_JOB = "resolve-fulfillment-orders";
 

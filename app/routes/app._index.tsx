@@ -4,6 +4,7 @@ import { Link as RemixLink, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { requireAdmin } from "../admin.server";
 import { BackfillCard } from "../components/dashboard/BackfillCard";
+import { ReconciliationCard } from "../components/dashboard/ReconciliationCard";
 import { DISCREPANCY_CODE_LIST, discrepancyLabel, sourceName } from "../components/dashboard/discrepancy-labels";
 import { LagChart } from "../components/dashboard/LagChart";
 import { OpenDiscrepanciesChart } from "../components/dashboard/OpenDiscrepanciesChart";
@@ -15,17 +16,23 @@ import { getPrisma } from "../db.server";
 import { formatDateTime, statusLabel, statusTone } from "../format";
 import { waitingHolds } from "../sources/fulfillment-orders.server";
 import { backfillProgress } from "../sources/shopify-reconciliation/backfill-schedule.server";
+import { reconciliationStatus } from "../sources/shopify-reconciliation/reconciliation-status.server";
 import { overviewData } from "../store/sync-lag-report.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
   const db = getPrisma();
-  const [overview, holds, backfill] = await Promise.all([overviewData(db, shop, new Date()), waitingHolds(db, shop), backfillProgress(db, shop)]);
-  return json({ ...overview, holds, backfill, demo: appConfig().demo });
+  const [overview, holds, backfill, reconciliation] = await Promise.all([
+    overviewData(db, shop, new Date()),
+    waitingHolds(db, shop),
+    backfillProgress(db, shop),
+    reconciliationStatus(db, shop),
+  ]);
+  return json({ ...overview, holds, backfill, reconciliation, demo: appConfig().demo });
 }
 
 export default function Overview() {
-  const { sources, openByCode, byStatus, lagSeries, openSeries, now, holds, backfill, demo } = useLoaderData<typeof loader>();
+  const { sources, openByCode, byStatus, lagSeries, openSeries, now, holds, backfill, reconciliation, demo } = useLoaderData<typeof loader>();
   const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
   const openTotal = Object.values(openByCode).reduce((a, b) => a + b, 0);
   const alerts = sources.filter((s) => s.alert);
@@ -73,6 +80,7 @@ export default function Overview() {
                 <SourceHealthCard key={s.source} health={s} now={at} />
               ))}
             </InlineGrid>
+            {reconciliation && <ReconciliationCard status={reconciliation} />}
             {backfill && <BackfillCard progress={backfill} />}
           </BlockStack>
         </Layout.Section>

@@ -8,6 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SHOP } from "../../app/demo/constants";
 import { BACKFILL_JOB } from "../../app/sources/shopify-reconciliation/backfill-schedule.server";
+import { RECONCILIATION_JOB } from "../../app/sources/shopify-reconciliation/reconcile.server";
 import { launchBrowser, screenshot, visible } from "../support/browser";
 import { startDemoApp, type DemoApp } from "../support/demo-app";
 
@@ -47,6 +48,10 @@ describe("sync-health dashboard in chromium", () => {
       nextRunAt: new Date(now + 60_000),
     };
     await demo.db.prisma.jobRun.upsert({ where: { job_shop: { job: BACKFILL_JOB, shop: DEMO_SHOP } }, create: { job: BACKFILL_JOB, shop: DEMO_SHOP, ...halfWay }, update: halfWay });
+    // And a reconciliation whose last run Shopify refused (the demo has none of its own).
+    await demo.db.prisma.jobRun.create({
+      data: { job: RECONCILIATION_JOB, shop: DEMO_SHOP, state: JSON.stringify({ watermark: new Date(now - 20 * 60_000).toISOString() }), lastError: "AdminApiError: Admin API answered HTTP 401", lastFinishedAt: new Date(now - 60_000), nextRunAt: new Date(now + 14 * 60_000) },
+    });
 
     await page.goto(`${demo.url}/app`);
     await visible(page.getByRole("heading", { name: "Sources" }));
@@ -55,6 +60,10 @@ describe("sync-health dashboard in chromium", () => {
     await visible(backfill.getByText("1,200 of 3,510 orders compared"));
     await visible(backfill.getByText(/^Last try failed .*: Admin API errors: Internal error$/));
     await visible(backfill.getByText(/^Next try .* \(2 failures in a row\)$/));
+    const reconciliation = page.getByRole("region", { name: "Reconciliation with Shopify" });
+    await visible(reconciliation.getByText("Failing"));
+    await visible(reconciliation.getByText("Last run failed: Admin API answered HTTP 401"));
+    await visible(reconciliation.getByText(/^Compared every order updated before /));
     const card = page.getByRole("region", { name: "Shopify health" });
     await visible(card.getByText(/Last event .* ago/));
     await visible(card.getByText(/Lag p50 \d+ (s|min)( \d+ min)? · p95 \d+/));

@@ -17,7 +17,7 @@ import {
   type BackfillState,
 } from "../../app/sources/shopify-reconciliation/backfill.server";
 import type { GqlOrder } from "../../app/sources/shopify-reconciliation/order-mapping";
-import type { ReconcileDeps } from "../../app/sources/shopify-reconciliation/reconcile.server";
+import { RECONCILIATION_JOB, type ReconcileDeps, type WatermarkState } from "../../app/sources/shopify-reconciliation/reconcile.server";
 import { recordSubmissions } from "../../app/store/event-log/event-log-writer.server";
 import { openEventLogWriter } from "../../app/store/event-log/index.server";
 import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.server";
@@ -308,5 +308,27 @@ describe(`install backfill on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
       data: { state: JSON.stringify({ done: true, since: SINCE, startedAt: T0.toISOString(), completedAt, objectCount: 10, processed: 10 }), lastError: null },
     });
     expect(await overview()).toMatchObject({ phase: "done", listed: 10, compared: 10, completedAt, failure: null });
+  });
+
+  it("shows the scheduled reconciliation beside it: how far it compared, a backlog it works through, and why its last run failed", async () => {
+    const { loader } = await import("../../app/routes/app._index");
+    const overview = async () => {
+      const response = (await loader({ request: new Request("https://app.example.com/app"), params: {}, context: {} })) as Response;
+      return ((await response.json()) as { reconciliation: unknown }).reconciliation;
+    };
+    expect(await overview()).toBeNull();
+    const lastFinishedAt = new Date(T0.getTime() + 15 * MINUTE);
+    const nextRunAt = new Date(lastFinishedAt.getTime() + 15 * MINUTE);
+    const state: WatermarkState = { watermark: "2026-03-05T12:07:00Z", search: { since: "2026-03-05T11:00:00Z", cursor: "c", listed: 40 } };
+    await db.prisma.jobRun.create({ data: { job: RECONCILIATION_JOB, shop: SHOP, state: JSON.stringify(state), lastFinishedAt, nextRunAt, lastError: "AdminApiError: Admin API answered HTTP 401" } });
+    expect(await overview()).toEqual({
+      comparedUpTo: "2026-03-05T12:07:00Z",
+      catchingUp: true,
+      lastRunAt: lastFinishedAt.toISOString(),
+      nextRunAt: nextRunAt.toISOString(),
+      error: "Admin API answered HTTP 401",
+    });
+    await db.prisma.jobRun.update({ where: { job_shop: { job: RECONCILIATION_JOB, shop: SHOP } }, data: { state: JSON.stringify({ watermark: "2026-03-05T12:30:00Z" }), lastError: null } });
+    expect(await overview()).toMatchObject({ comparedUpTo: "2026-03-05T12:30:00Z", catchingUp: false, error: null });
   });
 });

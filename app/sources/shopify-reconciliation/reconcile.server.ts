@@ -15,6 +15,8 @@ import { knownFactsOf, legacyId, reconcileOrder, type StoredFact } from "./order
 import { completeOrders, type AdminRead, type CompleteOrders, type OrderFirstPage } from "./order-reader.server";
 import { BY_ID_CHUNK, ORDERS_BY_ID_QUERY, RECONCILIATION_PAGE_SIZE, UPDATED_ORDERS_QUERY } from "./queries";
 
+export const RECONCILIATION_JOB = "shopify-reconciliation";
+
 export type ReconcileDeps = {
   db: Db;
   record: RecordEvents;
