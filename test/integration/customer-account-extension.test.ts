@@ -97,11 +97,15 @@ beforeAll(async () => {
   // #1003: the same customer's, then deleted in Shopify.
   await webhook("orders/create", fixture("digital-only.create"));
   await webhook("orders/delete", { id: fixture("digital-only.create").id });
-  // #1002: a third customer's, shipped by the 3PL as a tracked parcel and an untracked package.
-  const warehouseShipped = fixture("digital-physical.create");
-  await webhook("orders/create", { ...warehouseShipped, customer: { ...(warehouseShipped.customer as object), id: 7410852963777 } });
+  // #1002: a third customer's, two posters shipped by the 3PL, one tracked and one not.
+  const warehouseShipped = fixture("digital-physical.create") as { customer: object; line_items: { sku: string; quantity: number }[] };
+  await webhook("orders/create", {
+    ...warehouseShipped,
+    customer: { ...warehouseShipped.customer, id: 7410852963777 },
+    line_items: warehouseShipped.line_items.map((line) => (line.sku === "PST-1824" ? { ...line, quantity: 2 } : line)),
+  });
   const feedKey = (await createApiKey(db.prisma, SHOP, "warehouse", ["feeds:write"])).secret;
-  const csv = `order,sku,quantity,carrier,tracking_number,shipped_at\n#1002,PST-1824,1,UPS,${THREE_PL_TRACKING},2026-03-05T10:00:00Z\n#1002,,,DHL,,2026-03-06T10:00:00Z\n`;
+  const csv = `order,sku,quantity,carrier,tracking_number,shipped_at\n#1002,PST-1824,1,UPS,${THREE_PL_TRACKING},2026-03-05T10:00:00Z\n#1002,PST-1824,1,DHL,,2026-03-06T10:00:00Z\n`;
   const feed = await fetch(`${app.url}/api/v1/feeds/3pl`, { method: "POST", headers: { "Content-Type": "text/csv", Authorization: `Bearer ${feedKey}` }, body: csv });
   expect(feed.status, await feed.text()).toBe(200);
 }, 120_000);
