@@ -219,6 +219,19 @@ describe(`3PL file layouts on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     });
     expect((await status(PARCEL)).status).toBe("shipped");
 
+    // An order named before the shop changed its prefix is still its order, even when its shape is no
+    // longer among the names of the latest 500 orders.
+    await db.prisma.order.update({ where: { shop_orderId: { shop: SHOP, orderId: PARCEL } }, data: { name: "OLD-7", updatedAt: new Date("2020-01-01T00:00:00Z") } });
+    await db.prisma.order.createMany({
+      data: Array.from({ length: 500 }, (_, i) => ({ shop: SHOP, orderId: `99000${i}`, name: `#${5000 + i}`, status: "unfulfilled", document: "{}", eventCount: 1, updatedAt: NOW })),
+    });
+    await db.prisma.threePlFeed.deleteMany();
+    expect(await importFile("order,sku,quantity,shipped_at\nOLD-7,IJ-M-BLK,1,2026-11-26\nOLD-8,IJ-M-BLK,1,2026-11-26\n")).toMatchObject({
+      accepted: 1,
+      rejected: [{ line: 3, error: expect.stringMatching(/^order "OLD-8" cannot be one of this shop's orders/) }],
+    });
+    await db.prisma.order.update({ where: { shop_orderId: { shop: SHOP, orderId: PARCEL } }, data: { name: "#1006" } });
+
     await db.prisma.threePlFeed.deleteMany();
     await setFeed({ orderRule: "pattern", orderPattern: "^WEB/(\\d+)/\\d+$" });
     expect(await importFile("order,sku,quantity,shipped_at\nWEB/1006/2,IJ-M-BLK,1,2026-11-25\nWEB-1006,IJ-M-BLK,1,2026-11-25\n")).toMatchObject({

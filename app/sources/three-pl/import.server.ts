@@ -166,7 +166,8 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
   const feed = await db.threePlFeed.findUnique({ where: { shop }, select: { columnMapping: true, fileFormat: true } });
   const shopMapping = readColumnMapping(feed?.columnMapping);
   const shopFormat = readFormat(feed?.fileFormat);
-  const knownNames = await db.order.findMany({ where: { shop }, select: { name: true }, take: ORDER_NAME_SAMPLE });
+  // The latest orders show how the shop names orders now; older shapes are checked by name below.
+  const knownNames = await db.order.findMany({ where: { shop }, select: { name: true }, orderBy: { updatedAt: "desc" }, take: ORDER_NAME_SAMPLE });
   const shapes = orderNameShapes(knownNames.map((o) => o.name));
   const example = knownNames[0]?.name;
   const rejected: ThreePlImportResult["rejected"] = [];
@@ -212,6 +213,7 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
     records = csvRecords(parser);
   }
   const rows: ThreePlRow[] = [];
+  const oddlyNamed: ThreePlRow[] = [];
   try {
     for await (const { record, line } of records) {
       // A sheet's blank rows are what a CSV's empty lines are.
@@ -224,9 +226,8 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
       }
       const outcome = readThreePlRow(record, layout.positions, line, layout.format);
       if (!outcome.ok) reject(outcome.line, outcome.error);
-      else if (!fitsOrderNames(outcome.row.orderName, shapes)) {
-        reject(outcome.row.line, `order ${JSON.stringify(outcome.row.orderName)} cannot be one of this shop's orders (they are named like ${example}); set the feed's order number rule`);
-      } else rows.push(outcome.row);
+      else if (!fitsOrderNames(outcome.row.orderName, shapes)) oddlyNamed.push(outcome.row);
+      else rows.push(outcome.row);
     }
   } catch (error) {
     // The stream wraps errors thrown by the byte source; give the caller the file's own verdict.
@@ -236,6 +237,13 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
   }
   if (!layout && skipped[0]) throw notCsv(skipped[0].error);
   for (const skip of skipped) reject(skip.line, skip.error);
+  // A name unlike the shop's recent ones may still be one of its orders (named before a prefix changed).
+  const existing = await existingOrderNames(db, shop, oddlyNamed.map((r) => r.orderName));
+  for (const row of oddlyNamed) {
+    if (existing.has(row.orderName)) rows.push(row);
+    else reject(row.line, `order ${JSON.stringify(row.orderName)} cannot be one of this shop's orders (they are named like ${example}); set the feed's order number rule`);
+  }
+  rows.sort((a, b) => a.line - b.line);
   if (!layout) throw new FeedFileError(400, "the file has no header row");
   const found: ReturnType<typeof layoutFor> = layout;
   return {
@@ -254,6 +262,16 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
       timeZone: found.format.timeZone,
     },
   };
+}
+
+async function existingOrderNames(db: Db, shop: string, names: readonly string[]): Promise<Set<string>> {
+  const unique = [...new Set(names)];
+  const found = new Set<string>();
+  for (let i = 0; i < unique.length; i += 400) {
+    const part = unique.slice(i, i + 400);
+    for (const row of await db.order.findMany({ where: { shop, name: { in: part } }, select: { name: true } })) found.add(row.name);
+  }
+  return found;
 }
 
 async function* csvRecords(parser: AsyncIterable<unknown>): AsyncGenerator<SheetRecord> {
