@@ -289,10 +289,18 @@ describe("rows", () => {
     expect(read(values, positions, 9)).toEqual({ ok: false, line: 9, error });
   });
 
-  it("never throws, whatever the cells hold", () => {
+  it("never throws, whatever the cells hold and however the feed reads them", () => {
+    const readingArb = fc.record({
+      dateFormat: fc.constantFrom("iso", "month_first", "day_first", "epoch", "compact" as const),
+      timeZone: fc.constantFrom("UTC", "America/New_York", "Asia/Kathmandu"),
+      orderRule: fc.constantFrom("as_written", "strip_prefix", "digits", "pattern" as const),
+      orderPrefix: fc.constant("SO-"),
+      orderPattern: fc.constant("^(\\d+)$"),
+    });
+    const cellArb = fc.oneof(fc.string(), fc.constantFrom("11/24/2026 3:05:12 PM", "24.11.2026", "1795532712", "202611241505", "1.0", "1009.0", "SO-1", "A,B;C|D"));
     fc.assert(
-      fc.property(fc.array(fc.string(), { maxLength: 8 }), (values) => {
-        const outcome = read(values);
+      fc.property(fc.array(cellArb, { maxLength: 8 }), readingArb, (values, feed) => {
+        const outcome = read(values, positions, 2, feed);
         if (outcome.ok) {
           expect(outcome.row.quantity).toBeGreaterThan(0);
           expect(outcome.row.shippedAt).toMatch(/^20\d\d-/);
