@@ -71,10 +71,10 @@ describe("order-status-page extension configuration", () => {
     expect(source).not.toMatch(/shopify\.query|shopify:storefront/);
   });
 
-  it("lets the merchant show or hide line items and carrier names in the checkout and accounts editor", () => {
+  it("lets the merchant hide line items and carrier names in the checkout and accounts editor, where an unset box means shown", () => {
     expect(extension!.settings?.fields?.map(({ key, type }) => ({ key, type }))).toEqual([
-      { key: "show_items", type: "boolean" },
-      { key: "show_carrier", type: "boolean" },
+      { key: "hide_line_items", type: "boolean" },
+      { key: "hide_carrier_names", type: "boolean" },
     ]);
   });
 
@@ -144,7 +144,7 @@ describe("order-status-page extension, rendered", () => {
   });
 
   it("hides line items and carrier names when the merchant turns them off", async () => {
-    await rendered(TWO_SHIPMENTS_ONE_LATE, { settings: { show_items: false, show_carrier: false } });
+    await rendered(TWO_SHIPMENTS_ONE_LATE, { settings: { hide_line_items: true, hide_carrier_names: true } });
     const shown = texts();
     expect(shown).toContain("Delivered");
     expect(shown).toContain("Out for delivery");
@@ -239,6 +239,22 @@ describe("order-status-page extension, rendered", () => {
     ]);
   });
 
+  it("leaves out a tracking entry whose only link is refused and which has no number", async () => {
+    const answer = structuredClone(TWO_SHIPMENTS_ONE_LATE) as { status: number; body: { order: { shipments: { trackingNumbers: string[]; trackingUrls: string[] }[] } } };
+    answer.body.order.shipments[0]!.trackingNumbers = [];
+    answer.body.order.shipments[0]!.trackingUrls = ["http://tracking.example.com/parcel"];
+    await rendered(answer);
+    const shown = texts();
+    expect(shown.slice(shown.indexOf("Shipment 1"), shown.indexOf("Shipment 2"))).toEqual([
+      "Shipment 1",
+      "Delivered · Canada Post",
+      "Delivered March 5, 2026",
+      "Trail Runner Shoe — Size 42 × 1",
+      "Latest update: Delivered · Delivered to front door · Montréal, QC, Canada · Mar 5, 2026, 1:20 PM",
+    ]);
+    expect(shown.join("\n")).not.toContain("Tracking number");
+  });
+
   it("joins the app's URL to its path with one slash when APP_URL ends in one", async () => {
     const withSlash = await buildUiExtension(extensionDir, TARGET, `${APP_URL}/`);
     const fake = await runUiExtension(withSlash, { extensionDir, locale: "en", answer: TWO_SHIPMENTS_ONE_LATE, orderGid: ORDER_GID });
@@ -259,5 +275,13 @@ describe("order-status-page extension, rendered", () => {
     expect(shown).toContain("Envoi 2");
     expect(shown).toContain("Suivre le colis 7023210039414611");
     expect(shown).toContain("Livré · Canada Post");
+  });
+
+  it("agrees the French delivery date with its noun: the order (commande) livrée, the shipment (envoi) livré", async () => {
+    await rendered(DELIVERED, { locale: "fr", orderGid: "gid://shopify/Order/5801234567004" });
+    const shown = texts();
+    expect(shown[1]).toBe("Livrée le 4 mars 2026");
+    expect(shown.slice(shown.indexOf("Envoi 1"))).toContain("Livré le 4 mars 2026");
+    expect(shown.filter((line) => line.startsWith("Livrée le"))).toHaveLength(1);
   });
 });

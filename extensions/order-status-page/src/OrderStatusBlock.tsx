@@ -63,8 +63,9 @@ function LoginPrompt() {
   );
 }
 
-function When({of}: {of: {deliveredAt: string | null; estimatedDeliveryAt: string | null}}) {
-  if (of.deliveredAt) return <s-text>{t('deliveredOn', {date: date(of.deliveredAt)})}</s-text>;
+function When({of, kind}: {of: {deliveredAt: string | null; estimatedDeliveryAt: string | null}; kind: 'order' | 'shipment'}) {
+  // Languages such as French agree "delivered" with the noun: a commande is livrée, an envoi livré.
+  if (of.deliveredAt) return <s-text>{t(kind === 'order' ? 'deliveredOn' : 'shipmentDeliveredOn', {date: date(of.deliveredAt)})}</s-text>;
   if (of.estimatedDeliveryAt) return <s-text>{t('estimatedDelivery', {date: date(of.estimatedDeliveryAt)})}</s-text>;
   return null;
 }
@@ -89,15 +90,17 @@ function ShipmentCard({shipment, number, showItems, showCarrier}: {shipment: Shi
       {Array.from({length: count}, (_, i) => {
         const trackingNumber = shipment.trackingNumbers[i] ?? '';
         const href = safeHref(shipment.trackingUrls[i]);
-        return href ? (
-          <s-link href={href} target="_blank">
-            {t('trackLink', {number: trackingNumber || i + 1})}
-          </s-link>
-        ) : (
-          <s-text>{t('tracking', {number: trackingNumber})}</s-text>
-        );
+        if (href) {
+          return (
+            <s-link href={href} target="_blank">
+              {t('trackLink', {number: trackingNumber || i + 1})}
+            </s-link>
+          );
+        }
+        // A link refused as unsafe, with no number beside it, leaves nothing worth a line.
+        return trackingNumber ? <s-text>{t('tracking', {number: trackingNumber})}</s-text> : null;
       })}
-      <When of={shipment} />
+      <When of={shipment} kind="shipment" />
       {showItems && shipment.items.length > 0 && (
         <s-unordered-list>
           {shipment.items.map((line) => (
@@ -124,7 +127,7 @@ function OrderTruth({order, showItems, showCarrier}: {order: StorefrontOrder; sh
         {order.attention.map((flag) => (
           <s-banner tone="warning">{t(`attention.${flag}`)}</s-banner>
         ))}
-        <When of={order} />
+        <When of={order} kind="order" />
         {showItems && order.items.total > 0 && <s-text>{t('itemsSummary', order.items)}</s-text>}
         {order.shipments.length === 0 ? (
           <s-text>{t('noShipments')}</s-text>
@@ -146,6 +149,6 @@ function OrderStatusBlock() {
   if (!loggedIn) return <LoginPrompt />;
   if (!order) return null;
   const settings = shopify.settings.value;
-  // Checkout and accounts editor settings have no defaults: unset means on, as in the theme block.
-  return <OrderTruth order={order} showItems={settings.show_items !== false} showCarrier={settings.show_carrier !== false} />;
+  // The editor's booleans have no default: unset (unchecked) shows everything, as the theme block does.
+  return <OrderTruth order={order} showItems={settings.hide_line_items !== true} showCarrier={settings.hide_carrier_names !== true} />;
 }
