@@ -46,11 +46,13 @@ describe("order-index-page extension", () => {
     expect(toml.extensions[0]!.targeting).toEqual([{ target: TARGET, module: "./src/OrderIndexBlock.tsx" }]);
   });
 
-  it("names every order status of the contract in English and French", () => {
-    for (const file of ["en.default.json", "fr.json"]) {
-      const strings = JSON.parse(readFileSync(path.join(extensionDir, "locales", file), "utf8"));
-      expect(Object.keys(strings.orderStatus).sort(), file).toEqual([...contract.$defs.orderStatus.enum].sort());
-    }
+  it("names every order status of the contract in English and French, with the same keys in both", () => {
+    const en = JSON.parse(readFileSync(path.join(extensionDir, "locales", "en.default.json"), "utf8"));
+    const fr = JSON.parse(readFileSync(path.join(extensionDir, "locales", "fr.json"), "utf8"));
+    const keys = (value: object, prefix = ""): string[] =>
+      Object.entries(value).flatMap(([key, inner]) => (typeof inner === "object" ? keys(inner, `${prefix}${key}.`) : [`${prefix}${key}`]));
+    expect(keys(fr).sort()).toEqual(keys(en).sort());
+    expect(Object.keys(en.orderStatus).sort()).toEqual([...contract.$defs.orderStatus.enum].sort());
   });
 
   it("builds within Shopify's 64 KB compressed limit for UI extensions", () => {
@@ -79,9 +81,9 @@ describe("order-index-page extension", () => {
     await rendered(ORDERS, "fr");
     await vi.waitFor(() => expect(document.body.querySelector("s-section")?.getAttribute("heading")).toBe("Suivi de livraison"), WAIT);
     expect(lines()).toEqual([
-      "Commande #1006 : 0 colis sur 1 livré, en retard",
-      "Commande #1004 : 1 colis sur 1 livré",
-      "Commande #1001 : 1 colis sur 2 livrés, en retard",
+      "Commande #1006 : colis livrés : 0 sur 1, en retard",
+      "Commande #1004 : colis livrés : 1 sur 1",
+      "Commande #1001 : colis livrés : 1 sur 2, en retard",
     ]);
   });
 
