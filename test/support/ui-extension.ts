@@ -1,6 +1,7 @@
 // Builds a UI extension the way Shopify CLI bundles it (the CLI's own esbuild, its options and its
 // entry, which hands each target's module to `shopify.extend`) and runs the bundle against a
 // stand-in for the `shopify` global, in whatever DOM the test environment provides.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -12,6 +13,7 @@ export type ExtensionToml = {
   extensions: Array<{
     type: string;
     handle: string;
+    uid?: string;
     name: string;
     targeting: Array<{ target: string; module: string }>;
     capabilities?: Record<string, unknown>;
@@ -21,6 +23,18 @@ export type ExtensionToml = {
 
 export function readExtensionToml(extensionDir: string): ExtensionToml {
   return parse(readFileSync(path.join(extensionDir, "shopify.extension.toml"), "utf8")) as unknown as ExtensionToml;
+}
+
+/**
+ * The uid Shopify CLI gives an extension from its handle, both when `shopify app generate extension`
+ * writes it and when a toml has none: a SHA-1 of the handle under the URL namespace, laid out as a UUID.
+ */
+export function cliExtensionUid(handle: string): string {
+  return createHash("sha1")
+    .update(Buffer.from("6ba7b8109dad11d180b400c04fd430c8", "hex"))
+    .update(handle)
+    .digest("hex")
+    .replace(/(.{8})(.{4})(.{4})(.{4})(.{12})/, "$1-$2-$3-$4-$5");
 }
 
 // The esbuild that @shopify/cli resolves, not the project's: the bundle is what `shopify app build` makes.

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { buildUiExtension, readExtensionToml, runUiExtension, type BuiltExtension, type RecordedAnswer } from "../support/ui-extension";
+import { buildUiExtension, cliExtensionUid, readExtensionToml, runUiExtension, type BuiltExtension, type RecordedAnswer } from "../support/ui-extension";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const extensionDir = path.join(root, "extensions", "order-index-page");
@@ -44,6 +44,10 @@ describe("order-index-page extension", () => {
     expect(toml.extensions).toHaveLength(1);
     expect(toml.extensions[0]).toMatchObject({ type: "ui_extension", handle: "order-index-page", capabilities: { network_access: true, api_access: false } });
     expect(toml.extensions[0]!.targeting).toEqual([{ target: TARGET, module: "./src/OrderIndexBlock.tsx" }]);
+  });
+
+  it("keeps the uid Shopify CLI derives from its handle, so the deployed extension stays the same one", () => {
+    expect(readExtensionToml(extensionDir).extensions[0]!.uid).toBe(cliExtensionUid("order-index-page"));
   });
 
   it("names every order status of the contract in English and French, with the same keys in both", () => {

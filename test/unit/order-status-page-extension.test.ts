@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { buildUiExtension, readExtensionToml, runUiExtension, type BuiltExtension, type RecordedAnswer } from "../support/ui-extension";
+import { buildUiExtension, cliExtensionUid, readExtensionToml, runUiExtension, type BuiltExtension, type RecordedAnswer } from "../support/ui-extension";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const extensionDir = path.join(root, "extensions", "order-status-page");
@@ -62,6 +62,10 @@ describe("order-status-page extension configuration", () => {
     expect(toml.extensions).toHaveLength(1);
     expect(extension).toMatchObject({ type: "ui_extension", handle: "order-status-page" });
     expect(extension!.targeting).toEqual([{ target: TARGET, module: "./src/OrderStatusBlock.tsx" }]);
+  });
+
+  it("keeps the uid Shopify CLI derives from its handle, so the deployed extension stays the same one", () => {
+    expect(extension!.uid).toBe(cliExtensionUid("order-status-page"));
   });
 
   it("asks for network access, which its fetch needs, and no Storefront API access, which it does not use", () => {
