@@ -3,6 +3,8 @@
 import '@shopify/ui-extensions/preact';
 import {render} from 'preact';
 import {useEffect, useState} from 'preact/hooks';
+// The Order status block's helper, so both blocks read the URL Shopify CLI bundles the same way.
+import {appUrl} from '../../order-status-page/src/storefront-view';
 
 export default async () => {
   render(<OrderIndexBlock />, document.body);
@@ -10,16 +12,6 @@ export default async () => {
 
 /** The parts of the contract's storefront view (contracts/order-status.schema.json) read here. */
 type OrderSummary = {orderId: string; name: string; status: string; attention: string[]; shipments: {status: string}[]};
-
-/** The app's URL, written into the bundle by Shopify CLI from APP_URL; unset, the extension stays empty. */
-function appUrl(): string | undefined {
-  try {
-    // Without its trailing slash, so paths join with one.
-    return process.env.APP_URL?.replace(/\/+$/, '');
-  } catch {
-    return undefined;
-  }
-}
 
 const t = (key: string, replacements?: Record<string, string | number>) => String(shopify.i18n.translate(key, replacements));
 
