@@ -166,6 +166,7 @@ export default function Feeds() {
                 ])}
               />
             )}
+            <RejectedRows imports={imports} />
           </Card>
         </Layout.Section>
         <Layout.Section>
@@ -186,6 +187,41 @@ curl -X POST -H "Authorization: Bearer $KEY" -H "Content-Type: application/json"
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+type ImportRow = ReturnType<typeof useLoaderData<typeof loader>>["imports"][number];
+
+/**
+ * Why rows of recent imports were rejected, file by file: an unattended nightly file (SFTP, HTTP) has
+ * no preview, and a count alone does not say what to fix. Up to 50 reasons are kept per import.
+ */
+function RejectedRows({ imports }: { imports: readonly ImportRow[] }) {
+  const withReasons = imports.filter((i) => i.rejected > 0 && i.rejections.some((r) => r.error));
+  if (withReasons.length === 0) return null;
+  return (
+    <div style={{ padding: 16 }}>
+      <BlockStack gap="300">
+        <Text as="h3" variant="headingSm">
+          Rejected rows
+        </Text>
+        {withReasons.map((i) => (
+          <BlockStack gap="100" key={`${i.receivedAt}-${i.fileName ?? ""}-${i.via}`}>
+            <Text as="p" fontWeight="semibold">{`${i.fileName ?? `${i.feed === "3pl" ? "3PL" : "Carrier"} by ${i.via}`}, ${formatDateTime(i.receivedAt)}`}</Text>
+            <ul style={{ margin: 0, paddingInlineStart: 20 }}>
+              {i.rejections
+                .filter((r) => r.error)
+                .map((r) => (
+                  <li key={`${r.line}-${r.error}`}>
+                    <Text as="span">{r.line > 0 ? `Line ${r.line}: ${r.error}` : r.error}</Text>
+                  </li>
+                ))}
+            </ul>
+            {i.rejected > i.rejections.length && <Text as="p" tone="subdued">{`and ${i.rejected - i.rejections.length} more`}</Text>}
+          </BlockStack>
+        ))}
+      </BlockStack>
+    </div>
   );
 }
 

@@ -33,12 +33,19 @@ describe("feeds in the demo, in chromium", () => {
     expect(imports[1]!.accepted).toBeGreaterThan(1);
     expect(await demo.db.prisma.event.count({ where: { source: "3pl" } })).toBeGreaterThan(0);
     expect(await demo.db.prisma.event.count({ where: { source: "carrier" } })).toBeGreaterThan(0);
+
+    // A file nobody previewed (it came by HTTP) still says why its rows were rejected.
+    const reasons = (JSON.parse(imports[0]!.rejections) as Array<{ line: number; error: string }>).filter((r) => r.error);
+    expect(reasons).toHaveLength(2);
+    await page.goto(`${demo.url}/app/feeds`);
+    await visible(page.getByRole("heading", { name: "Rejected rows" }));
+    for (const r of reasons) await visible(page.getByText(`Line ${r.line}: ${r.error}`, { exact: true }));
   });
 
   it("uploads a file by drop zone and shows what was kept and what was rejected, by line", async () => {
     await page.goto(`${demo.url}/app/feeds`);
     await visible(page.getByRole("heading", { name: "Feeds" }).first());
-    await visible(page.getByText("demo-warehouse-nightly.csv"));
+    await visible(page.locator("table").getByText("demo-warehouse-nightly.csv"));
     const name = demo.store.orders[0]!.name;
     const csv = ["order,sku,quantity,carrier,tracking_number,shipped_at", `${name},UP-1,1,UPS,1ZUPLOAD01,2026-03-05T10:00:00Z`, `${name},UP-2,x,UPS,1ZUPLOAD02,2026-03-05T10:00:00Z`].join("\n");
     await page.locator('input[type="file"]').setInputFiles({ name: "upload-test.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
