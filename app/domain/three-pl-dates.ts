@@ -65,6 +65,11 @@ export function readShippingDate(dateText: string, timeText: string | null, form
   const time = timeText?.trim().replace(/\s+/g, " ") ?? "";
   const text = time ? `${date} ${time}` : date;
   const label = JSON.stringify(text);
+  // luxon reads "15:05 PM" as 15:05; a clock that says both is a misreading, not a time.
+  const meridiem = /(?:^|\s)(\d{1,2}):\d{2}(?::\d{2})?\s*[ap]\.?m\.?$/i.exec(text);
+  if (meridiem && (Number(meridiem[1]) > 12 || Number(meridiem[1]) === 0)) {
+    return { ok: false, error: `shipped_at ${label} gives a 24-hour time with AM/PM` };
+  }
   let parsed: DateTime | null = null;
   if (ISO_8601.test(text)) parsed = fromIso(text, timeZone);
   else if (format === "epoch") parsed = time ? null : fromEpoch(text);

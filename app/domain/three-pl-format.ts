@@ -4,7 +4,7 @@
  * documented layouts. Browser-safe: the Settings form and the Feeds page import it.
  */
 import { DateTime } from "luxon";
-import safeRegex from "safe-regex2";
+import { RE2JS } from "re2js";
 import { DEFAULT_COLUMN_MAPPING, OPTIONAL_THREE_PL_FIELDS, THREE_PL_FIELDS, normalizeHeader, type ColumnMapping } from "./three-pl-columns";
 
 export const DELIMITERS = ["auto", ",", ";", "\t", "|"] as const;
@@ -49,6 +49,13 @@ export type ThreePlFormat = {
   sheet: string;
 };
 
+/**
+ * The format as stored. settingsErrors is set when the stored settings no longer pass checkFormat
+ * (saved under older rules): the defaults stand in for the Settings form, and every row is refused
+ * until the settings are saved again.
+ */
+export type StoredFormat = ThreePlFormat & { settingsErrors?: readonly string[] };
+
 export const DEFAULT_FORMAT: ThreePlFormat = Object.freeze({
   delimiter: "auto",
   encoding: "auto",
@@ -63,6 +70,23 @@ export const DEFAULT_FORMAT: ThreePlFormat = Object.freeze({
 export const isTimeZone = (zone: string) => zone.length <= 64 && DateTime.now().setZone(zone).isValid;
 
 const MAX_PATTERN = 200;
+
+/**
+ * A merchant's order pattern, compiled for RE2's engine: matching time grows linearly with the cell,
+ * whatever the pattern, so no pattern can stall the process all shops share (a backtracking engine
+ * takes seconds on `^((?:\d|\d)*)x$` and a few dozen digits). RE2 has no lookaround or back-references.
+ */
+export function compileOrderPattern(pattern: string): { ok: true; pattern: RE2JS } | { ok: false; error: string } {
+  if (pattern.length > MAX_PATTERN) return { ok: false, error: `longer than ${MAX_PATTERN} characters` };
+  let compiled: RE2JS;
+  try {
+    compiled = RE2JS.compile(pattern);
+  } catch (error) {
+    return { ok: false, error: `${(error as Error).message} (lookaround and back-references are not supported)` };
+  }
+  if (compiled.groupCount() < 1) return { ok: false, error: "needs a group in parentheses around the number" };
+  return { ok: true, pattern: compiled };
+}
 
 export type FormatCheck = { ok: true; format: ThreePlFormat } | { ok: false; errors: string[] };
 
@@ -91,33 +115,31 @@ export function checkFormat(input: Partial<Record<string, unknown>>): FormatChec
   if (format.orderPrefix.length > 50) errors.push("orderPrefix: longer than 50 characters");
   if (format.orderRule === "pattern") {
     if (!format.orderPattern) errors.push("orderPattern: write the regular expression");
-    else if (format.orderPattern.length > MAX_PATTERN) errors.push(`orderPattern: longer than ${MAX_PATTERN} characters`);
     else {
-      try {
-        if (!/\((?!\?)/.test(format.orderPattern)) errors.push("orderPattern: needs a group in parentheses around the number");
-        new RegExp(format.orderPattern);
-        // The pattern runs on every row of every file, in the process all shops share: nested repetition
-        // such as (a+)+ can take seconds on one cell.
-        if (!safeRegex(format.orderPattern)) errors.push("orderPattern: repeats a repetition, which can take very long on some cells; simplify it");
-      } catch (error) {
-        errors.push(`orderPattern: ${(error as Error).message}`);
-      }
+      const compiled = compileOrderPattern(format.orderPattern);
+      if (!compiled.ok) errors.push(`orderPattern: ${compiled.error}`);
     }
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, format: Object.freeze(format) };
 }
 
-/** The stored JSON form; anything unreadable falls back to the default format. */
-export function readFormat(json: string | null | undefined): ThreePlFormat {
+/**
+ * The stored JSON form. Settings that no longer pass checkFormat carry their errors (see
+ * settingsErrors) rather than silently becoming the default: a default time zone or order rule would
+ * read a file wrongly without a word.
+ */
+export function readFormat(json: string | null | undefined): StoredFormat {
   if (!json) return DEFAULT_FORMAT;
+  const unusable = (errors: readonly string[]): StoredFormat => Object.freeze({ ...DEFAULT_FORMAT, settingsErrors: errors });
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(json);
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return DEFAULT_FORMAT;
-    const checked = checkFormat(parsed as Record<string, unknown>);
-    return checked.ok ? checked.format : DEFAULT_FORMAT;
+    parsed = JSON.parse(json);
   } catch {
-    return DEFAULT_FORMAT;
+    return unusable(["the stored settings are not readable"]);
   }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return unusable(["the stored settings are not readable"]);
+  const checked = checkFormat(parsed as Record<string, unknown>);
+  return checked.ok ? checked.format : unusable(checked.errors);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import {
 } from "./three-pl";
 import { readShippingDate } from "./three-pl-dates";
 import { DEFAULT_FORMAT, checkFormat, readFormat, recognisePreset } from "./three-pl-format";
+import { MAX_ROWS_PER_FILE, tooManyRows } from "./three-pl";
 import type { OrderEvent } from "./events";
 
 const HEADER = ["order", "sku", "quantity", "carrier", "tracking_number", "shipped_at"];
@@ -161,7 +162,7 @@ describe("order numbers", () => {
     [" SO-77 ", {}, "SO-77"],
     ["SO-1008", { orderRule: "strip_prefix", orderPrefix: "SO-" }, "#1008"],
     ["so-1008", { orderRule: "strip_prefix", orderPrefix: "SO-" }, "#1008"],
-    ["WH/2026/1010", { orderRule: "digits" }, "#20261010"],
+    ["SO 1008", { orderRule: "digits" }, "#1008"],
     ["Order 1011 (web)", { orderRule: "digits" }, "#1011"],
     ["WH/2026/1010", { orderRule: "pattern", orderPattern: "/(\\d+)$" }, "#1010"],
     ["SHOP-EU-12", { orderRule: "pattern", orderPattern: "^(SHOP-EU-\\d+)$" }, "SHOP-EU-12"],
@@ -174,15 +175,46 @@ describe("order numbers", () => {
     expect(normalizeOrderName("X-1", reading({ orderRule: "pattern", orderPattern: "^SO-(\\d+)$" }))).toMatchObject({ ok: false });
   });
 
+  it.each(["SO-1008-2", "1008/2", "2026-1008", "WH/2026/1010"])("refuses to join the digit runs of %j into one number", (cell) => {
+    expect(normalizeOrderName(cell, reading({ orderRule: "digits" }))).toEqual({
+      ok: false,
+      error: expect.stringMatching(new RegExp(`^order ${JSON.stringify(cell)} has more than one run of digits`)),
+    });
+  });
+
+  it.each([
+    ["^((?:\\d|\\d)*)x$", "1".repeat(40) + "y", "1001x"],
+    ["^(.*)-.*-.*-.*-.*x$", "-".repeat(150), "1001-a-b-c-dx"],
+    ["^((\\d+)+)$", "1".repeat(60) + "y", "1001"],
+  ])("runs the pattern %j in time linear in the cell, even on one that stalls a backtracking engine", (orderPattern, stalling, matching) => {
+    const feed = checkFormat({ orderRule: "pattern", orderPattern });
+    if (!feed.ok) throw new Error(feed.errors.join("; "));
+    expect(normalizeOrderName(stalling, feed.format)).toEqual({ ok: false, error: `order ${JSON.stringify(stalling)} does not match the feed's order pattern ${orderPattern}` });
+    expect(normalizeOrderName(matching, feed.format)).toEqual({ ok: true, name: "#1001" });
+  });
+
   it("refuses an order pattern without a group, that does not compile, or that can run for very long", () => {
     const pattern = (orderPattern: string) => checkFormat({ orderRule: "pattern", orderPattern });
     expect(pattern("^SO-(\\d+)$").ok).toBe(true);
     expect(pattern("^SO-\\d+$")).toMatchObject({ ok: false, errors: ["orderPattern: needs a group in parentheses around the number"] });
-    expect(pattern("^SO-(\\d+$")).toMatchObject({ ok: false });
-    expect(pattern("^((\\d+)+)$")).toMatchObject({ ok: false, errors: [expect.stringMatching(/repeats a repetition/)] });
+    expect(pattern("^SO-(\\d+$")).toMatchObject({ ok: false, errors: [expect.stringMatching(/^orderPattern: error parsing regexp: missing closing \)/)] });
+    expect(pattern("^(?=SO)(\\d+)$")).toMatchObject({ ok: false, errors: [expect.stringMatching(/lookaround and back-references are not supported/)] });
+    expect(pattern(`(${"\\d".repeat(100)})`)).toMatchObject({ ok: false, errors: ["orderPattern: longer than 200 characters"] });
     expect(checkFormat({ timeZone: "Mars/Olympus" })).toMatchObject({ ok: false, errors: [expect.stringMatching(/not an IANA time zone/)] });
     expect(checkFormat({ orderRule: "strip_prefix" })).toMatchObject({ ok: false, errors: ["orderPrefix: name the prefix to remove"] });
-    expect(readFormat(JSON.stringify({ orderRule: "pattern", orderPattern: "(a+)+$" }))).toEqual(DEFAULT_FORMAT);
+  });
+
+  it("refuses every row while stored settings no longer pass the checks, rather than reading with the defaults", () => {
+    const stored = readFormat(JSON.stringify({ ...DEFAULT_FORMAT, timeZone: "America/New_York", orderRule: "pattern", orderPattern: "^SO-(?=\\d)(\\d+)$" }));
+    expect(stored.settingsErrors).toEqual([expect.stringMatching(/^orderPattern: /)]);
+    expect(read(["SO-1001", "SHOE", "1", "", "", "2026-03-05 10:00"], positions, 4, stored)).toEqual({
+      ok: false,
+      line: 4,
+      error: expect.stringMatching(/^the feed's settings need saving again in Settings \(orderPattern: /),
+    });
+    expect(readFormat("{not json").settingsErrors).toEqual(["the stored settings are not readable"]);
+    expect(readFormat(JSON.stringify({ timeZone: "America/New_York" }))).not.toHaveProperty("settingsErrors");
+    expect(readFormat(null)).toEqual(DEFAULT_FORMAT);
   });
 
   it("knows the shapes of a shop's order names, and accepts anything before it knows any", () => {
@@ -192,6 +224,11 @@ describe("order numbers", () => {
     expect(fitsOrderNames("1009.0", shapes)).toBe(false);
     expect(fitsOrderNames("SO-1008", orderNameShapes([]))).toBe(true);
     expect(fitsOrderNames("EU-7-X", orderNameShapes(["EU-1-X"]))).toBe(true);
+    // A digit in the shop's prefix is part of the shape, whatever the order number.
+    const prefixed = orderNameShapes(["EU1-1001", "EU1-1002", "EU1-20001"]);
+    expect(prefixed.size).toBe(1);
+    expect(fitsOrderNames("EU1-1009", prefixed)).toBe(true);
+    expect(fitsOrderNames("#1009", prefixed)).toBe(false);
   });
 });
 
@@ -202,11 +239,27 @@ describe("tracking cells", () => {
     ["1Z999AA10123456784 1Z999AA10123456791", ["1Z999AA10123456784", "1Z999AA10123456791"]],
     ["1Z 999 AA1 01 2345 6784", ["1Z999AA10123456784"]],
     ["9400-1000-0000-0000-0000-00", ["9400100000000000000000"]],
-    ["JD0001, jd0001", ["JD0001"]],
+    ["JD00000001, jd00000001", ["JD00000001"]],
+    ["1Z999AA10123456784 / 1Z999AA10123456791", ["1Z999AA10123456784", "1Z999AA10123456791"]],
+    ["1Z999AA10123456784 and 1Z999AA10123456791", ["1Z999AA10123456784", "1Z999AA10123456791"]],
+    ["JD0001", ["JD0001"]],
     [" - ", []],
+    ["N/A", []],
+    ["none", []],
+    ["0", []],
     ["", []],
   ])("splits %j into %j", (cell, expected) => {
-    expect(splitTrackingNumbers(cell)).toEqual(expected);
+    expect(splitTrackingNumbers(cell)).toEqual({ ok: true, numbers: expected });
+  });
+
+  it.each([
+    ["123,456,789,012", /splits into pieces shorter than 8 characters \(123, 456, 789, 012\)/],
+    ["1Z999AA10123456784 / 42", /splits into pieces shorter than 8 characters \(42\)/],
+    ["1Z999AA10123456784 and B", /splits into pieces shorter than 8 characters \(B\)/],
+    ["1.23457E+11", /is a number Excel shortened/],
+    ["1,23457e11", /is a number Excel shortened/],
+  ])("refuses %j with the reason", (cell, reason) => {
+    expect(splitTrackingNumbers(cell)).toEqual({ ok: false, error: expect.stringMatching(reason) });
   });
 });
 
@@ -216,6 +269,15 @@ describe("rows", () => {
       ok: true,
       row: { line: 7, orderName: "#1001", sku: "SHOE-42", quantity: 2, items: [], carrier: "UPS", trackingNumbers: ["1Z999AA1"], shippedAt: "2026-03-05T15:00:00.000Z" },
     });
+  });
+
+  it.each(["11/24/2026 15:05 PM", "11/24/2026 0:30 am", "11/24/2026 13:05:12 P.M."])("refuses %j, a 24-hour time with AM/PM", (date) => {
+    expect(read(["#1", "SHOE", "1", "", "", date], positions, 2, reading({ dateFormat: "month_first" }))).toEqual({
+      ok: false,
+      line: 2,
+      error: `shipped_at ${JSON.stringify(date)} gives a 24-hour time with AM/PM`,
+    });
+    expect(read(["#1", "SHOE", "1", "", "", "11/24/2026 12:05 PM"], positions, 2, reading({ dateFormat: "month_first" }))).toMatchObject({ ok: true });
   });
 
   it("reads spreadsheet quantities and order numbers (1.0, 1009.0) and ignores fields past the header", () => {
@@ -244,9 +306,9 @@ describe("rows", () => {
   it("reads a package row when the mapping has no SKU and quantity", () => {
     const located = locateColumns(["Order", "Date", "Tracking"], { ...DEFAULT_COLUMN_MAPPING, order: "Order", shipped_at: "Date", tracking_number: "Tracking", sku: null, quantity: null });
     if (!located.ok) throw new Error(located.error);
-    expect(read(["1001", "2026-03-05", "JD1,JD2"], located.positions)).toEqual({
+    expect(read(["1001", "2026-03-05", "JD00000001,JD00000002"], located.positions)).toEqual({
       ok: true,
-      row: { line: 2, orderName: "#1001", sku: null, quantity: null, items: [], carrier: null, trackingNumbers: ["JD1", "JD2"], shippedAt: "2026-03-05T00:00:00.000Z" },
+      row: { line: 2, orderName: "#1001", sku: null, quantity: null, items: [], carrier: null, trackingNumbers: ["JD00000001", "JD00000002"], shippedAt: "2026-03-05T00:00:00.000Z" },
     });
   });
 
@@ -254,10 +316,24 @@ describe("rows", () => {
     const mapping = { ...DEFAULT_COLUMN_MAPPING, sku: null, quantity: null, items: "Items" };
     const located = locateColumns(["order", "shipped_at", "Items"], mapping);
     if (!located.ok) throw new Error(located.error);
-    expect(read(["1001", "2026-03-05", "TRS-42 x 2; MHS-M×1 | BOX2:3, CAP"], located.positions)).toMatchObject({
+    expect(read(["1001", "2026-03-05", "TRS-42 x 2; MHS-M×1 | BOX2 X 3, CAP x1"], located.positions)).toMatchObject({
       ok: true,
       row: { sku: null, items: [{ sku: "TRS-42", quantity: 2 }, { sku: "MHS-M", quantity: 1 }, { sku: "BOX2", quantity: 3 }, { sku: "CAP", quantity: 1 }] },
     });
+    // Anything else is refused with the reason, not guessed into SKUs the order does not have.
+    for (const [cell, part] of [
+      ["SKU-1 x 1,5", "5"],
+      ["2 x TRS-42", "2 x TRS-42"],
+      ["TRS-42 (2)", "TRS-42 (2)"],
+      ["TRS-42", "TRS-42"],
+      ["TRS-42 x 1.5", "TRS-42 x 1.5"],
+    ]) {
+      expect(read(["1001", "2026-03-05", cell], located.positions)).toEqual({
+        ok: false,
+        line: 2,
+        error: `items ${JSON.stringify(cell)}: ${JSON.stringify(part)} is not "SKU x quantity" (write SKU x 2; SKU x 1)`,
+      });
+    }
     expect(read(["1001", "2026-03-05", ""], located.positions)).toMatchObject({ ok: true, row: { items: [] } });
     expect(read(["1001", "2026-03-05", "TRS-42 x 0"], located.positions)).toEqual({ ok: false, line: 2, error: 'item "TRS-42 x 0": quantity 0 is outside 1..100000' });
     const [named] = shipmentsFromRows([row({ sku: null, quantity: null, items: [{ sku: "B", quantity: 2 }] }), row({ line: 3, sku: null, quantity: null, items: [{ sku: "A", quantity: 1 }, { sku: "B", quantity: 1 }] })]);
@@ -283,6 +359,10 @@ describe("rows", () => {
     [["#1", "SHOE", "1", "", "", ""], "shipped_at is empty"],
     [["#1", "SHOE", "1", "", "", "tomorrow"], 'shipped_at "tomorrow" is not a date in the feed\'s format, ISO 8601 (2026-11-24 15:05)'],
     [["#1", "SHOE", "1.5", "", "", "2026-03-05"], 'quantity "1.5" is not a whole number'],
+    [["#1", "SHOE", "1.000", "", "", "2026-03-05"], 'quantity "1.000" is not a whole number (a thousands separator, or three decimals: write the number without)'],
+    [["#1", "SHOE", "2,000", "", "", "2026-03-05"], 'quantity "2,000" is not a whole number (a thousands separator, or three decimals: write the number without)'],
+    [["#1", "SHOE", "1", "UPS", "1.23457E+11", "2026-03-05"], 'tracking_number "1.23457E+11" is a number Excel shortened (scientific notation; the digits are lost): export the column as text'],
+    [["1.00901E+12", "SHOE", "1", "", "", "2026-03-05"], 'order "1.00901E+12" is a number Excel shortened (scientific notation; the digits are lost): export the column as text'],
     [["#1", "S".repeat(201), "1", "", "", "2026-03-05"], "sku is longer than 200 characters"],
     [["#1", "SHOE", "1"], "shipped_at is empty"],
   ])("rejects %j: %s", (values, error) => {
@@ -323,6 +403,16 @@ describe("presets", () => {
 });
 
 describe("rows -> parcels", () => {
+  it("groups a file's largest allowed parcel in one pass, and refuses files with more rows", () => {
+    const rows = Array.from({ length: MAX_ROWS_PER_FILE }, (_, i) => row({ line: i + 2 }));
+    const [parcel, ...others] = shipmentsFromRows(rows);
+    expect(others).toEqual([]);
+    expect(parcel!.lines).toHaveLength(MAX_ROWS_PER_FILE);
+    expect(parcel!.event.data.lines).toEqual([{ sku: "SHOE-42", quantity: MAX_ROWS_PER_FILE }]);
+    expect(tooManyRows(MAX_ROWS_PER_FILE)).toBeNull();
+    expect(tooManyRows(MAX_ROWS_PER_FILE + 1)).toBe("the file has more than 100,000 rows; split it into smaller files");
+  });
+
   it("makes one event per parcel, summing the lines of one SKU", () => {
     const drafts = shipmentsFromRows([
       row({ line: 2, sku: "SOCKS", quantity: 1 }),

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import type { ColumnPositions, ThreePlField } from "./three-pl-columns";
 import { readShippingDate } from "./three-pl-dates";
-import { DEFAULT_FORMAT, type ThreePlFormat } from "./three-pl-format";
+import { DEFAULT_FORMAT, compileOrderPattern, type StoredFormat } from "./three-pl-format";
 import { normalizeTrackingNumber, type ThreePlShipmentEvent } from "./events";
 
 export type ThreePlRow = {
@@ -30,16 +30,46 @@ export type ThreePlRow = {
 export type RowOutcome = { ok: true; row: ThreePlRow } | { ok: false; line: number; error: string };
 
 /** What the feed's settings say about reading a row. */
-export type RowReading = Pick<ThreePlFormat, "dateFormat" | "timeZone" | "orderRule" | "orderPrefix" | "orderPattern">;
+export type RowReading = Pick<StoredFormat, "dateFormat" | "timeZone" | "orderRule" | "orderPrefix" | "orderPattern" | "settingsErrors">;
 
 export const DEFAULT_ROW_READING: RowReading = DEFAULT_FORMAT;
 
 const MAX_QUANTITY = 100_000;
 const MAX_TEXT = 200;
 const MAX_PARCELS = 50;
+/** Rows one file may hold; a 20 MB file of short rows would otherwise hold about a million. */
+export const MAX_ROWS_PER_FILE = 100_000;
 
-/** Spreadsheets write whole numbers as 1009.0 (or 1009,0 where the comma is the decimal mark). */
-const WHOLE_NUMBER = /^([0-9]+)(?:[.,]0+)?$/;
+/**
+ * Why a file with this many data rows is refused as a whole, or null. The parser counts rows as it
+ * reads them and stops at the first over the limit.
+ */
+export function tooManyRows(rowCount: number): string | null {
+  return rowCount > MAX_ROWS_PER_FILE ? `the file has more than ${MAX_ROWS_PER_FILE.toLocaleString("en-US")} rows; split it into smaller files` : null;
+}
+
+/**
+ * Spreadsheets write whole numbers as 1009.0 (or 1009,0 where the comma is the decimal mark), or with
+ * two decimals. Three digits after the mark are a thousands separator (1.000 is a thousand in German),
+ * so they are not read as a fraction at all.
+ */
+const WHOLE_NUMBER = /^([0-9]+)(?:[.,]0{1,2})?$/;
+
+/** What Excel writes for a long number in a General cell of a CSV export: 1.23457E+11, digits lost. */
+const SCIENTIFIC = /^[0-9]+(?:[.,][0-9]+)?E[+-]?[0-9]+$/i;
+const shortenedByExcel = (field: string, value: string) =>
+  `${field} ${JSON.stringify(value)} is a number Excel shortened (scientific notation; the digits are lost): export the column as text`;
+
+/** A merchant's order pattern, compiled once for each reading (file, or preset over the file's format). */
+const compiledPatterns = new WeakMap<RowReading, { source: string; compiled: ReturnType<typeof compileOrderPattern> }>();
+
+function orderPatternOf(reading: RowReading): ReturnType<typeof compileOrderPattern> {
+  const cached = compiledPatterns.get(reading);
+  if (cached && cached.source === reading.orderPattern) return cached.compiled;
+  const compiled = compileOrderPattern(reading.orderPattern);
+  compiledPatterns.set(reading, { source: reading.orderPattern, compiled });
+  return compiled;
+}
 
 /**
  * The feed's order-number rule applied to a cell: a Shopify order name such as "#1001", or why the
@@ -57,15 +87,20 @@ export function normalizeOrderName(value: string, reading: RowReading = DEFAULT_
       if (text.toLowerCase().startsWith(reading.orderPrefix.toLowerCase())) text = text.slice(reading.orderPrefix.length).trim();
       break;
     case "digits": {
-      const digits = text.replace(/[^0-9]/g, "");
-      if (!digits) return { ok: false, error: `order ${label} has no digits to take` };
-      text = digits;
+      // Joining runs would make another order's number: SO-1008-2 is not #10082.
+      const runs = text.match(/[0-9]+/g) ?? [];
+      if (runs.length === 0) return { ok: false, error: `order ${label} has no digits to take` };
+      if (runs.length > 1) return { ok: false, error: `order ${label} has more than one run of digits (${runs.join(", ")}); set a regular expression as the feed's order rule` };
+      text = runs[0]!;
       break;
     }
     case "pattern": {
-      const match = new RegExp(reading.orderPattern).exec(text);
-      if (!match || !match[1]) return { ok: false, error: `order ${label} does not match the feed's order pattern ${reading.orderPattern}` };
-      text = match[1];
+      const pattern = orderPatternOf(reading);
+      if (!pattern.ok) return { ok: false, error: `the feed's order pattern cannot be used: ${pattern.error}` };
+      const matcher = pattern.pattern.matcher(text);
+      const number = matcher.find() ? matcher.group(1) : null;
+      if (!number) return { ok: false, error: `order ${label} does not match the feed's order pattern ${reading.orderPattern}` };
+      text = number;
       break;
     }
   }
@@ -74,30 +109,54 @@ export function normalizeOrderName(value: string, reading: RowReading = DEFAULT_
   return { ok: true, name: afterRule ? `#${afterRule[1]}` : text };
 }
 
+/** Cells that say there is no tracking number. */
+const NO_TRACKING = /^(?:n\/a|none|-|0)$/i;
+/** The shortest carrier numbers have 8 characters; a shorter piece is a number cut apart (123,456,789,012). */
+const MIN_SPLIT_PIECE = 8;
+
+export type TrackingReading = { ok: true; numbers: string[] } | { ok: false; error: string };
+
 /**
- * A tracking cell may name several parcels: split on commas, semicolons and bars, and on spaces when
- * every piece is long enough to be a number on its own (the shortest carrier numbers have 10
- * characters), so spaced forms such as "1Z 999 AA1 01 2345 6784" stay one number.
+ * A tracking cell may name several parcels: split on commas, semicolons, bars, slashes and the word
+ * "and", and on spaces when every piece is long enough to be a number on its own (10 characters), so
+ * spaced forms such as "1Z 999 AA1 01 2345 6784" stay one number. Every piece of a split cell must
+ * look like a tracking number, else the cell is refused rather than read as several made-up parcels.
  */
-export function splitTrackingNumbers(value: string): string[] {
-  const pieces = value.split(/[,;|]+/).map((p) => p.trim()).filter(Boolean);
+export function splitTrackingNumbers(value: string): TrackingReading {
+  const text = value.trim();
+  if (NO_TRACKING.test(text)) return { ok: true, numbers: [] };
+  if (SCIENTIFIC.test(text)) return { ok: false, error: shortenedByExcel("tracking_number", text) };
+  const pieces = text.split(/[,;|/]|\s(?:and|&)\s/i).map((p) => p.trim()).filter(Boolean);
   const numbers = pieces.flatMap((piece) => {
     const words = piece.split(/\s+/);
     return words.length > 1 && words.every((w) => w.length >= 10 && /[0-9]/.test(w)) ? words : [piece];
   });
-  return [...new Set(numbers.map(normalizeTrackingNumber).filter(Boolean))];
+  const normalized = numbers.map(normalizeTrackingNumber).filter(Boolean);
+  if (normalized.length > 1) {
+    const short = normalized.filter((n) => n.length < MIN_SPLIT_PIECE);
+    if (short.length > 0) {
+      return { ok: false, error: `tracking_number ${JSON.stringify(text)} splits into pieces shorter than ${MIN_SPLIT_PIECE} characters (${short.join(", ")}), which are no tracking numbers` };
+    }
+  }
+  return { ok: true, numbers: [...new Set(normalized)] };
 }
 
-// "TRS-42 x 2", "TRS-42 ×2", "TRS-42:2", "TRS-42*2", or "TRS-42" for one.
-const ITEM = /^(.*?\S)(?:\s+[x×]\s*|\s*[×:*]\s*)([0-9]+)(?:[.,]0+)?$/i;
+// "TRS-42 x 2" or "TRS-42 ×2": the quantity is always written, after the SKU.
+const ITEM = /^(\S(?:.*?\S)?)(?:\s+[xX]|\s*×)\s*([0-9]+)$/;
+const ITEMS_SYNTAX = "SKU x 2; SKU x 1";
 
-/** A package's items cell: SKUs with their quantities, separated by `;`, `,` or `|`. */
+/**
+ * A package's items cell: SKUs with their quantities, separated by `;`, `,` or `|`. A part that is not
+ * "SKU x N" refuses the cell: guessing turns "SKU-1 x 1,5" into a SKU named 5 and "2 x TRS-42" into
+ * an unknown SKU.
+ */
 export function readPackageItems(value: string): { ok: true; items: Array<{ sku: string; quantity: number }> } | { ok: false; error: string } {
   const items = new Map<string, number>();
   for (const part of value.split(/[;,|]/).map((p) => p.trim()).filter(Boolean)) {
     const match = ITEM.exec(part);
-    const sku = (match ? match[1]! : part).trim();
-    const quantity = match ? Number(match[2]) : 1;
+    if (!match) return { ok: false, error: `items ${JSON.stringify(value.trim())}: ${JSON.stringify(part)} is not "SKU x quantity" (write ${ITEMS_SYNTAX})` };
+    const sku = match[1]!;
+    const quantity = Number(match[2]);
     if (sku.length > MAX_TEXT) return { ok: false, error: `an item's sku is longer than ${MAX_TEXT} characters` };
     if (quantity < 1 || quantity > MAX_QUANTITY) return { ok: false, error: `item ${JSON.stringify(part)}: quantity ${quantity} is outside 1..${MAX_QUANTITY}` };
     items.set(sku, (items.get(sku) ?? 0) + quantity);
@@ -125,7 +184,9 @@ export function readThreePlRow(values: readonly string[], positions: ColumnPosit
   const carrier = cell(values, positions, "carrier");
   const tracking = cell(values, positions, "tracking_number");
 
+  if (reading.settingsErrors) return fail(`the feed's settings need saving again in Settings (${reading.settingsErrors.join("; ")})`);
   if (!order) return fail("order is empty");
+  if (SCIENTIFIC.test(order)) return fail(shortenedByExcel("order", order));
   if (!packageRow && !sku) return fail("sku is empty");
   for (const [field, value] of [["order", order], ["sku", sku], ["carrier", carrier]] as const) {
     if (value.length > MAX_TEXT) return fail(`${field} is longer than ${MAX_TEXT} characters`);
@@ -139,7 +200,10 @@ export function readThreePlRow(values: readonly string[], positions: ColumnPosit
     items = listed.items;
   } else {
     const whole = WHOLE_NUMBER.exec(quantityText);
-    if (!whole) return fail(`quantity ${JSON.stringify(quantityText)} is not a whole number`);
+    if (!whole) {
+      const grouped = /^[0-9]{1,3}(?:[.,][0-9]{3})+$/.test(quantityText);
+      return fail(`quantity ${JSON.stringify(quantityText)} is not a whole number${grouped ? " (a thousands separator, or three decimals: write the number without)" : ""}`);
+    }
     quantity = Number(whole[1]);
     if (quantity < 1 || quantity > MAX_QUANTITY) return fail(`quantity ${quantity} is outside 1..${MAX_QUANTITY}`);
   }
@@ -148,7 +212,9 @@ export function readThreePlRow(values: readonly string[], positions: ColumnPosit
   if (!shippedAt.ok) return fail(shippedAt.error);
   const orderName = normalizeOrderName(order, reading);
   if (!orderName.ok) return fail(orderName.error);
-  const trackingNumbers = splitTrackingNumbers(tracking);
+  const tracked = splitTrackingNumbers(tracking);
+  if (!tracked.ok) return fail(tracked.error);
+  const trackingNumbers = tracked.numbers;
   if (trackingNumbers.some((t) => t.length > MAX_TEXT)) return fail(`a tracking number is longer than ${MAX_TEXT} characters`);
   if (trackingNumbers.length > MAX_PARCELS) return fail(`more than ${MAX_PARCELS} tracking numbers in one row`);
   return {
@@ -160,7 +226,8 @@ export function readThreePlRow(values: readonly string[], positions: ColumnPosit
 /** The shapes of a shop's order names ("#1001", "SHOP-1001-EU"): the text around the number. */
 export type OrderNameShapes = ReadonlySet<string>;
 
-const shapeOf = (name: string) => name.replace(/[0-9]+/, "\u0000");
+// Every run of digits: a prefix with a digit (EU1-1001) must not give each order a shape of its own.
+const shapeOf = (name: string) => name.replace(/[0-9]+/g, "\u0000");
 
 export function orderNameShapes(knownNames: readonly string[]): OrderNameShapes {
   return new Set(knownNames.filter((n) => /[0-9]/.test(n)).map(shapeOf));
@@ -196,7 +263,9 @@ export function shipmentsFromRows(rows: readonly ThreePlRow[]): ThreePlShipmentD
         ? `t:${[...row.trackingNumbers].sort().join(",")}`
         : `c:${(row.carrier ?? "").toLowerCase()}\u0000${row.shippedAt}`;
     const key = `${row.orderName}\u0000${parcel}`;
-    groups.set(key, [...(groups.get(key) ?? []), row]);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
   }
   const drafts: ThreePlShipmentDraft[] = [];
   for (const [key, group] of groups) {
