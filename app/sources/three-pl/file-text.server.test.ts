@@ -11,7 +11,7 @@ async function read(bytes: Buffer, options: TextFileOptions = AUTO, chunkSize = 
   const file = await openTextFile(chunks(bytes, chunkSize), options);
   let text = "";
   for await (const part of file.text) text += part;
-  return { encoding: file.encoding, encodingFrom: file.encodingFrom, delimiter: file.delimiter, text };
+  return { encoding: file.encoding, encodingFrom: file.encodingFrom, delimiter: file.delimiter, text, ...(file.note ? { note: file.note } : {}) };
 }
 
 describe("delimiter", () => {
@@ -50,7 +50,27 @@ describe("encoding", () => {
     const latin = Buffer.from(text, "latin1");
     expect(await read(latin, { ...AUTO, httpCharset: "ISO-8859-1" })).toMatchObject({ encoding: "iso-8859-1", encodingFrom: "http", text });
     expect(await read(latin, { ...AUTO, httpCharset: "utf-8", encoding: "windows-1252" })).toMatchObject({ encoding: "windows-1252", encodingFrom: "feed", text });
-    expect(await read(latin, { ...AUTO, httpCharset: "no-such-charset" })).toMatchObject({ encodingFrom: "detected", text });
+    expect(await read(latin, { ...AUTO, httpCharset: "latin1" })).toMatchObject({ encoding: "iso-8859-1", encodingFrom: "http", text });
+  });
+
+  it("refuses an HTTP charset that is no supported text encoding", async () => {
+    for (const charset of ["utf-7", "UTF7", "base64", "hex", "binary", "no-such-charset"]) {
+      await expect(read(Buffer.from(text, "utf8"), { ...AUTO, httpCharset: charset })).rejects.toMatchObject({
+        status: 415,
+        message: `the request's charset ${JSON.stringify(charset)} is not supported: send UTF-8, Windows-1252, ISO-8859-1 or UTF-16, or leave the charset out`,
+      });
+    }
+  });
+
+  it("reads a file labelled UTF-8 that is not by detection, and says so", async () => {
+    expect(await read(Buffer.from(text, "latin1"), { ...AUTO, httpCharset: "utf-8" })).toEqual({
+      encoding: "windows-1252",
+      encodingFrom: "detected",
+      delimiter: ";",
+      text,
+      note: "The sender named the charset utf-8, but the file is not UTF-8; it was read as windows-1252.",
+    });
+    expect(await read(Buffer.from(text, "utf8"), { ...AUTO, httpCharset: "UTF-8" })).toEqual({ encoding: "utf-8", encodingFrom: "http", delimiter: ";", text });
   });
 
   it("uses the feed's delimiter when it names one", async () => {

@@ -5,7 +5,7 @@
  */
 import { detect as detectCharset } from "chardet";
 import iconv from "iconv-lite";
-import type { DelimiterSetting, EncodingSetting } from "../../domain/three-pl-format";
+import { ENCODINGS, type DelimiterSetting, type EncodingSetting } from "../../domain/three-pl-format";
 import { FeedFileError } from "./feed-file-error.server";
 
 const SNIFF_BYTES = 64 * 1024;
@@ -17,6 +17,8 @@ export type TextFile = {
   encodingFrom: "bom" | "feed" | "http" | "detected";
   delimiter: string;
   text: AsyncGenerator<string>;
+  /** set when the encoding the sender named does not fit the bytes, and detection chose another */
+  note?: string;
 };
 
 export type TextFileOptions = { encoding: EncodingSetting; delimiter: DelimiterSetting; httpCharset?: string | null };
@@ -26,6 +28,30 @@ const BOMS: Array<{ bytes: number[]; encoding: string }> = [
   { bytes: [0xff, 0xfe], encoding: "utf-16le" },
   { bytes: [0xfe, 0xff], encoding: "utf-16be" },
 ];
+
+/** A charset label as compared: "ISO_8859-1", "iso-8859-1" and "ISO8859-1" are one. */
+const charsetKey = (label: string) => label.toLowerCase().replace(/[^a-z0-9]/g, "");
+
+/**
+ * The HTTP charsets a file is read in: the feed's encodings and their registered aliases
+ * (https://www.iana.org/assignments/character-sets). iconv-lite knows many more, some of which are not
+ * text encodings at all (base64, hex) or let bytes smuggle other characters in (UTF-7).
+ */
+const CHARSETS = new Map<string, string>([
+  ...ENCODINGS.filter((e) => e !== "auto").map((e) => [charsetKey(e), e] as const),
+  // ASCII is UTF-8's first half; text labelled ASCII that is not is judged like mislabelled UTF-8.
+  ["usascii", "utf-8"],
+  ["ascii", "utf-8"],
+  ["cp1252", "windows-1252"],
+  ["latin1", "iso-8859-1"],
+  ["l1", "iso-8859-1"],
+  ["isoir100", "iso-8859-1"],
+  ["iso885911987", "iso-8859-1"],
+  ["cp819", "iso-8859-1"],
+  ["ibm819", "iso-8859-1"],
+  ["csisolatin1", "iso-8859-1"],
+  ["utf16", "utf-16"],
+]);
 
 const startsWith = (buffer: Buffer, bytes: readonly number[]) => bytes.every((b, i) => buffer[i] === b);
 
@@ -134,13 +160,24 @@ export async function openTextFile(bytes: AsyncIterable<Buffer>, options: TextFi
   refuseBinary(sniff);
 
   const bom = BOMS.find((b) => startsWith(sniff, b.bytes));
-  const charset = options.httpCharset?.trim().toLowerCase();
+  const charset = options.httpCharset?.trim();
   let encoding: string;
   let encodingFrom: TextFile["encodingFrom"];
+  let note: string | undefined;
   if (bom) [encoding, encodingFrom] = [bom.encoding, "bom"];
   else if (options.encoding !== "auto") [encoding, encodingFrom] = [options.encoding, "feed"];
-  else if (charset && iconv.encodingExists(charset)) [encoding, encodingFrom] = [charset, "http"];
-  else [encoding, encodingFrom] = [detect(sniff), "detected"];
+  else if (charset) {
+    const declared = CHARSETS.get(charsetKey(charset));
+    if (!declared) {
+      throw new FeedFileError(415, `the request's charset ${JSON.stringify(charset.slice(0, 40))} is not supported: send UTF-8, Windows-1252, ISO-8859-1 or UTF-16, or leave the charset out`);
+    }
+    // Senders label whatever they send UTF-8; bytes that are not UTF-8 would become U+FFFD.
+    if (declared === "utf-8" && !isUtf8(sniff)) {
+      [encoding, encodingFrom] = [detect(sniff), "detected"];
+      note = `The sender named the charset ${charset.slice(0, 40)}, but the file is not UTF-8; it was read as ${encoding}.`;
+    } else if (declared === "utf-16") [encoding, encodingFrom] = [utf16ByNuls(sniff) ?? "utf-16le", "http"];
+    else [encoding, encodingFrom] = [declared, "http"];
+  } else [encoding, encodingFrom] = [detect(sniff), "detected"];
 
   const decoder = iconv.getDecoder(encoding, { stripBOM: true });
   const first = decoder.write(sniff);
@@ -163,5 +200,5 @@ export async function openTextFile(bytes: AsyncIterable<Buffer>, options: TextFi
     const rest = decoder.end();
     if (rest) yield rest;
   }
-  return { encoding, encodingFrom, delimiter, text: text() };
+  return { encoding, encodingFrom, delimiter, text: text(), ...(note ? { note } : {}) };
 }
