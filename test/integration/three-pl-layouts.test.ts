@@ -206,6 +206,26 @@ describe(`3PL file layouts on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     expect(preview.parcels[0]!.skus).toEqual(["1 × CAFÉ-MUG-01"]);
   });
 
+  it("keeps the shop's date format over a recognised layout's, and takes the layout's when the shop left the default", async () => {
+    await webhook("orders/create", "single-parcel.create");
+    const file = "Order Number,Item SKU,Item Quantity,Carrier,Tracking Number,Ship Date\n1006,IJ-M-BLK,1,UPS,1ZDAYFIRST01,03/04/2026 14:00\n";
+    const preview = () => previewThreePlFile(db.prisma, { shop: SHOP, body: file, via: "upload", receivedAt: NOW });
+    await setFeed({ dateFormat: "day_first" });
+    expect(await preview()).toMatchObject({ file: { preset: "shipping_tool_items", dateFormat: "day_first" }, parcels: [{ shippedAt: "2026-04-03T14:00:00.000Z" }] });
+    await db.prisma.threePlFeed.deleteMany();
+    await setFeed({});
+    expect(await preview()).toMatchObject({ file: { preset: "shipping_tool_items", dateFormat: "month_first" }, parcels: [{ shippedAt: "2026-03-04T14:00:00.000Z" }] });
+  });
+
+  it("refuses an HTTP charset that is not a supported text encoding, and reads Windows-1252 labelled UTF-8 by detection, saying so", async () => {
+    const file = Buffer.from("order,sku,quantity,shipped_at\n#2001,CAFÉ-MUG-01,1,2026-11-24\n", "latin1");
+    await expect(importFile(file, "utf-7")).rejects.toMatchObject({ status: 415, message: expect.stringMatching(/^the request's charset "utf-7" is not supported/) });
+    await expect(importFile(file, "base64")).rejects.toMatchObject({ status: 415 });
+    const preview = await previewThreePlFile(db.prisma, { shop: SHOP, body: file, via: "http", receivedAt: NOW, httpCharset: "UTF-8" });
+    expect(preview.file).toMatchObject({ encoding: "windows-1252", encodingFrom: "detected", notes: [expect.stringMatching(/named the charset UTF-8, but the file is not UTF-8/)] });
+    expect(preview.parcels[0]!.skus).toEqual(["1 × CAFÉ-MUG-01"]);
+  });
+
   it("reads order numbers by the feed's rule, and rejects those that cannot be the shop's with the reason", async () => {
     await webhook("orders/create", "single-parcel.create");
     await setFeed({ orderRule: "strip_prefix", orderPrefix: "SO-" });
@@ -301,5 +321,52 @@ describe(`3PL file layouts on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     await db.prisma.threePlFeed.deleteMany();
     await setFeed({ sheet: "Returns" });
     await expect(importFile(file)).rejects.toMatchObject({ status: 400, message: 'the workbook has no sheet named "Returns" (it has "Notes", "Shipped")' });
+  });
+});
+
+describe(`3PL workbooks' cells on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
+  const workbookOf = async (rows: unknown[][]) => {
+    const book = new ExcelJS.Workbook();
+    book.addWorksheet("Packages").addRows(rows);
+    return Buffer.from(await book.xlsx.writeBuffer());
+  };
+
+  it("joins a package notice's date cells and time-only cells on the warehouse's clock", async () => {
+    await webhook("orders/create", "single-parcel.create");
+    await setFeed({ timeZone: "Europe/Berlin" });
+    // Excel keeps a time-only cell as a time on its day zero, 1899-12-30.
+    const file = await workbookOf([
+      ["Order Number", "Ship Date", "Ship Time", "Carrier", "Tracking Numbers"],
+      ["#1006", new Date(Date.UTC(2026, 10, 24)), new Date(Date.UTC(1899, 11, 30, 15, 5)), "DHL", "JD014600003828342166"],
+    ]);
+    const preview = await previewThreePlFile(db.prisma, { shop: SHOP, body: file, via: "upload", receivedAt: NOW });
+    expect(preview).toMatchObject({ file: { preset: "package_notice" }, rejectedCount: 0, parcels: [{ shippedAtLocal: "2026-11-24 15:05:00 +01:00" }] });
+  });
+
+  it("refuses a tracking number Excel kept as a number past its 15 digits, says leading zeros are lost, and quotes at most 100 characters of a cell", async () => {
+    await webhook("orders/create", "single-parcel.create");
+    const file = await workbookOf([
+      ["order", "sku", "quantity", "carrier", "tracking_number", "shipped_at"],
+      ["#1006", "IJ-M-BLK", 1, "USPS", 9400111899223197428, "2026-11-24T15:05:00Z"],
+      ["#1006", "IJ-M-BLK", 1, "USPS", 94001118992231, "2026-11-24T15:05:00Z"],
+      ["#1006", "IJ-M-BLK", 1, "DHL", "JD0016", `2026-11-24 ${"9".repeat(2000)}`],
+      ["#1006", "IJ-M-BLK", 1, "DHL", "JD0017", `2026-11-24 ${"8".repeat(500)}`],
+    ]);
+    const preview = await previewThreePlFile(db.prisma, { shop: SHOP, body: file, via: "upload", receivedAt: NOW });
+    expect(preview.parcels.map((p) => p.trackingNumbers)).toEqual([["94001118992231"]]);
+    expect(preview.rejected).toEqual([
+      { line: 2, error: expect.stringMatching(/^tracking_number 9400111899223198000 is a number in the sheet, and Excel keeps only 15 digits/) },
+      { line: 4, error: `shipped_at is longer than 1024 characters (${JSON.stringify(`2026-11-24 ${"9".repeat(89)}…`)})` },
+      { line: 5, error: expect.stringContaining(`shipped_at ${JSON.stringify(`2026-11-24 ${"8".repeat(89)}…`)} is not a date`) },
+    ]);
+    expect(preview.file.notes).toEqual([expect.stringMatching(/^The tracking numbers of 2 row\(s\) are numbers in the sheet, not text: Excel drops a number's leading zeros/)]);
+  });
+});
+
+describe(`3PL file size in rows on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
+  it("refuses a file of more than 100,000 rows as a whole, storing nothing", async () => {
+    const file = `order,sku,quantity,shipped_at\n${"#1006,IJ-M-BLK,1,2026-11-24\n".repeat(100_001)}`;
+    await expect(importFile(file)).rejects.toMatchObject({ status: 413, message: "the file has more than 100,000 rows; split it into smaller files" });
+    expect(await db.prisma.pendingFeedItem.count()).toBe(0);
   });
 });

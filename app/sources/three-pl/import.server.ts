@@ -10,13 +10,13 @@ import { Readable, pipeline } from "node:stream";
 import { DateTime } from "luxon";
 import { parse, type CsvError } from "csv-parse";
 import type { Db } from "../../db.server";
-import { headerRowOf, isPackageMapping, locateColumns, readColumnMapping, type ColumnMapping } from "../../domain/three-pl-columns";
-import { readFormat, recognisePreset, type DateFormat, type ThreePlFormat } from "../../domain/three-pl-format";
-import { fitsOrderNames, orderNameShapes, readThreePlRow, shipmentsFromRows, type ThreePlRow, type ThreePlShipmentDraft } from "../../domain/three-pl";
+import { headerRowOf, isPackageMapping, locateColumns, readColumnMapping, type ColumnMapping, type ColumnPositions, type ThreePlField } from "../../domain/three-pl-columns";
+import { DEFAULT_FORMAT, readFormat, recognisePreset, type DateFormat, type ThreePlFormat } from "../../domain/three-pl-format";
+import { fitsOrderNames, orderNameShapes, readThreePlRow, shipmentsFromRows, tooManyRows, type ThreePlRow, type ThreePlShipmentDraft } from "../../domain/three-pl";
 import { deliverFeedItems, matchKeyText, matchPendingItems, resolveOrders, type FeedDeps, type FeedItem } from "../feed-delivery.server";
 import { FeedFileError } from "./feed-file-error.server";
 import { isZip, openTextFile, peekBytes } from "./file-text.server";
-import { workbookRecords, type SheetRecord } from "./workbook.server";
+import { MAX_CELL_CHARS, workbookRecords, type SheetRecord } from "./workbook.server";
 
 export { FeedFileError };
 
@@ -27,6 +27,8 @@ const MAX_REPORTED_REJECTIONS = 500;
 const PREVIEW_PARCELS = 20;
 /** Order names read to learn the shapes of a shop's names. */
 const ORDER_NAME_SAMPLE = 500;
+/** Characters of a cell quoted in a rejection reason. */
+const QUOTED_CHARS = 100;
 
 export type ImportVia = "upload" | "http" | "sftp";
 
@@ -57,6 +59,8 @@ export type ThreePlFileReading = {
   packageRows: boolean;
   dateFormat: DateFormat;
   timeZone: string;
+  /** what the merchant should know about the reading (an encoding the sender misnamed, lost zeros) */
+  notes: string[];
 };
 
 export type PreviewParcel = {
@@ -156,9 +160,50 @@ function layoutFor(header: string[], mapping: ColumnMapping, format: ThreePlForm
   const preset = recognisePreset(header);
   if (preset) {
     const located = locateColumns(header, preset.mapping);
-    if (located.ok) return { positions: located.positions, mapping: preset.mapping, format: { ...format, ...preset.format }, preset: preset.id };
+    // A layout's date format stands in for the default only: a shop that chose one knows its warehouse.
+    const dateFormat = format.dateFormat === DEFAULT_FORMAT.dateFormat ? (preset.format.dateFormat ?? format.dateFormat) : format.dateFormat;
+    if (located.ok) return { positions: located.positions, mapping: preset.mapping, format: { ...format, ...preset.format, dateFormat }, preset: preset.id };
   }
   throw new FeedFileError(400, `not a 3PL shipment file: ${own.error} (expected ${headerRowOf(mapping)}), and not a known layout`);
+}
+
+/** Cell text quoted in a reason, shortened: a reason names the cell, it need not copy all of it. */
+function shortenQuotes(reason: string): string {
+  return reason
+    .replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => {
+      let text: string;
+      try {
+        text = JSON.parse(quoted) as string;
+      } catch {
+        text = quoted.slice(1, -1);
+      }
+      return text.length > QUOTED_CHARS ? JSON.stringify(`${text.slice(0, QUOTED_CHARS)}…`) : quoted;
+    })
+    .slice(0, 4 * QUOTED_CHARS);
+}
+
+/** Fields that name things: a number cell is no way to keep them. */
+const IDENTIFIER_FIELDS: ReadonlySet<ThreePlField> = new Set<ThreePlField>(["order", "sku", "tracking_number"]);
+
+function fieldsByColumn(positions: ColumnPositions): Map<number, ThreePlField> {
+  const fields = new Map<number, ThreePlField>();
+  for (const [field, column] of Object.entries(positions) as Array<[ThreePlField, number | null]>) if (column !== null) fields.set(column, field);
+  return fields;
+}
+
+/** What a workbook's cells say about a row that their text alone does not: a cell too long, digits Excel lost. */
+function cellProblem(record: SheetRecord, fields: ReadonlyMap<number, ThreePlField>): string | null {
+  for (const column of record.longColumns ?? []) {
+    const field = fields.get(column);
+    if (field) return `${field} is longer than ${MAX_CELL_CHARS} characters (${JSON.stringify(record.record[column])})`;
+  }
+  for (const column of record.lostDigitColumns ?? []) {
+    const field = fields.get(column);
+    if (field && IDENTIFIER_FIELDS.has(field)) {
+      return `${field} ${record.record[column]} is a number in the sheet, and Excel keeps only 15 digits of a number, so its last digits are lost; format the column as text and export again`;
+    }
+  }
+  return null;
 }
 
 /** Parses the file and reads its rows; a broken record is reported by line and parsing goes on. */
@@ -178,8 +223,9 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
   let rejectedCount = 0;
   const reject = (line: number, error: string) => {
     rejectedCount += 1;
-    if (rejected.length < MAX_REPORTED_REJECTIONS) rejected.push({ line, error });
+    if (rejected.length < MAX_REPORTED_REJECTIONS) rejected.push({ line, error: shortenQuotes(error) });
   };
+  const notes: string[] = [];
   const { head, all } = await peekBytes(limited(input.body, input.maxBytes ?? MAX_THREE_PL_FILE_BYTES));
   let reading: Pick<ThreePlFileReading, "encoding" | "encodingFrom" | "delimiter" | "sheet">;
   let records: AsyncIterable<SheetRecord>;
@@ -192,6 +238,7 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
   } else {
     const text = await openTextFile(all, { encoding: shopFormat.encoding, delimiter: shopFormat.delimiter, httpCharset: input.httpCharset });
     reading = { encoding: text.encoding, encodingFrom: text.encodingFrom, delimiter: text.delimiter, sheet: null };
+    if (text.note) notes.push(text.note);
     const parser = parse({
       bom: true,
       info: true,
@@ -214,14 +261,29 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
   }
   const rows: ThreePlRow[] = [];
   const oddlyNamed: ThreePlRow[] = [];
+  let fields = new Map<number, ThreePlField>();
+  let dataRows = 0;
+  let numberTrackingRows = 0;
   try {
-    for await (const { record, line } of records) {
+    for await (const sheetRecord of records) {
+      const { record, line } = sheetRecord;
       // A sheet's blank rows are what a CSV's empty lines are.
       if (record.every((cell) => cell.trim() === "")) continue;
       if (!layout) {
         // Nothing readable before the header: a file that fails there is not CSV at all.
         if (skipped[0] && skipped[0].line < line) throw notCsv(skipped[0].error);
         layout = layoutFor(record, shopMapping, shopFormat);
+        fields = fieldsByColumn(layout.positions);
+        continue;
+      }
+      dataRows += 1;
+      const tooMany = tooManyRows(dataRows);
+      if (tooMany) throw new FeedFileError(413, tooMany);
+      const tracking = layout.positions.tracking_number;
+      if (tracking !== null && sheetRecord.numberColumns?.includes(tracking)) numberTrackingRows += 1;
+      const problem = cellProblem(sheetRecord, fields);
+      if (problem) {
+        reject(line, problem);
         continue;
       }
       const outcome = readThreePlRow(record, layout.positions, line, layout.format);
@@ -245,6 +307,11 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
   }
   rows.sort((a, b) => a.line - b.line);
   if (!layout) throw new FeedFileError(400, "the file has no header row");
+  if (numberTrackingRows > 0) {
+    notes.push(
+      `The tracking numbers of ${numberTrackingRows} row(s) are numbers in the sheet, not text: Excel drops a number's leading zeros, and they cannot be recovered here. If a carrier's numbers start with 0, format the column as text and export again.`,
+    );
+  }
   const found: ReturnType<typeof layoutFor> = layout;
   return {
     rows,
@@ -260,6 +327,7 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
       packageRows: isPackageMapping(found.mapping),
       dateFormat: found.format.dateFormat,
       timeZone: found.format.timeZone,
+      notes,
     },
   };
 }
