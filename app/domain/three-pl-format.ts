@@ -30,8 +30,8 @@ export type OrderRule = (typeof ORDER_RULES)[number];
 export const ORDER_RULE_LABELS: Readonly<Record<OrderRule, string>> = {
   as_written: "As written (1001 reads as #1001)",
   strip_prefix: "Remove a prefix, then add #",
-  digits: "Take the digits, then add #",
-  pattern: "Regular expression: its first group is the number",
+  digits: "Take the number (one run of digits), then add #",
+  pattern: "Regular expression (RE2 syntax): its first group is the number",
 };
 
 export type ThreePlFormat = {
