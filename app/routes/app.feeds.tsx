@@ -36,12 +36,13 @@ async function sessionToken(): Promise<string | null> {
   return bridge?.idToken ? bridge.idToken() : null;
 }
 
-function uploadFile(file: File, dryRun: boolean, onProgress: (fraction: number) => void): Promise<{ status: number; body: unknown }> {
+/** A preview (dryRun), or the import of the file a preview showed (its previewHash). */
+function uploadFile(file: File, query: string, onProgress: (fraction: number) => void): Promise<{ status: number; body: unknown }> {
   return sessionToken().then(
     (token) =>
       new Promise((resolve, reject) => {
         const xhr = new XMLHttpRequest();
-        xhr.open("POST", dryRun ? "/app/feeds/upload?dryRun=1" : "/app/feeds/upload");
+        xhr.open("POST", `/app/feeds/upload?${query}`);
         xhr.setRequestHeader("Content-Type", "text/csv");
         xhr.setRequestHeader("X-File-Name", encodeURIComponent(file.name));
         if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
@@ -69,7 +70,7 @@ export default function Feeds() {
     const file = accepted[0] ?? rejected[0];
     if (!file) return;
     setUpload({ state: "uploading", name: file.name, progress: 0 });
-    uploadFile(file, true, (progress) => setUpload(progress >= 1 ? { state: "reading", name: file.name } : { state: "uploading", name: file.name, progress }))
+    uploadFile(file, "dryRun=1", (progress) => setUpload(progress >= 1 ? { state: "reading", name: file.name } : { state: "uploading", name: file.name, progress }))
       .then(({ status, body }) => {
         const answer = body as ThreePlPreview & { error?: string };
         setUpload(status >= 400 && answer.error ? { state: "failed", name: file.name, error: answer.error } : { state: "preview", file, preview: answer });
@@ -78,9 +79,9 @@ export default function Feeds() {
   }, []);
 
   const confirm = useCallback(
-    (file: File) => {
+    (file: File, preview: ThreePlPreview) => {
       setUpload({ state: "importing", name: file.name });
-      uploadFile(file, false, () => undefined)
+      uploadFile(file, new URLSearchParams({ previewHash: preview.previewHash }).toString(), () => undefined)
         .then(({ status, body }) => {
           const answer = body as ThreePlImportResult & { error?: string };
           setUpload(status >= 400 && answer.error ? { state: "failed", name: file.name, error: answer.error } : { state: "done", name: file.name, result: answer });
@@ -122,7 +123,7 @@ export default function Feeds() {
                 </BlockStack>
               )}
               {upload.state === "preview" && (
-                <PreviewResult name={upload.file.name} preview={upload.preview} onConfirm={() => confirm(upload.file)} onCancel={() => setUpload({ state: "idle" })} />
+                <PreviewResult name={upload.file.name} preview={upload.preview} onConfirm={() => confirm(upload.file, upload.preview)} onCancel={() => setUpload({ state: "idle" })} />
               )}
               {upload.state === "failed" && (
                 <Banner tone="critical" title={`${upload.name} was not imported`}>
@@ -235,6 +236,9 @@ function PreviewResult({ name, preview, onConfirm, onCancel }: { name: string; p
     <BlockStack gap="300">
       <Banner tone={preview.rejectedCount > 0 ? "warning" : "info"} title={`Preview of ${name}: nothing is stored until you import`}>
         <p>{`${file.sheet !== null ? `Read from the sheet "${file.sheet}" of the workbook` : `Read as ${file.encoding} (${file.encodingFrom}), fields separated by ${DELIMITER_NAMES[file.delimiter] ?? file.delimiter}`}, in ${layout}${file.packageRows ? " (one row per package)" : ""}; dates ${DATE_FORMAT_LABELS[file.dateFormat]}, times on the ${file.timeZone} clock.`}</p>
+        {file.notes.map((note) => (
+          <p key={note}>{note}</p>
+        ))}
         <p>{`${rows} row(s) to import: ${preview.rowsForKnownOrders} for orders the app knows, ${preview.rowsWaiting} waiting for orders not seen yet (kept 30 days). ${preview.rejectedCount} row(s) will be rejected.`}</p>
       </Banner>
       {preview.parcels.length > 0 && (

@@ -8,10 +8,11 @@ import { jsonResponse } from "../support/support-api.server";
 // A resource route: the dashboard posts the raw file here (XMLHttpRequest, for upload progress), with ?dryRun=1 for the preview.
 export async function action({ request }: ActionFunctionArgs) {
   const { shop } = await requireAdmin(request);
-  const input = { shop, body: requestBodyChunks(request.body), via: "upload" as const, fileName: fileName(request), receivedAt: new Date() };
+  const params = new URL(request.url).searchParams;
+  const input = { shop, body: requestBodyChunks(request.body), via: "upload" as const, fileName: fileName(request), receivedAt: new Date(), previewHash: params.get("previewHash") };
   try {
-    // The page shows how the file will be read first, and imports it once the merchant confirms.
-    if (new URL(request.url).searchParams.get("dryRun") === "1") return jsonResponse(200, await previewThreePlFile(getPrisma(), input));
+    // The page shows how the file will be read first, and imports it once the merchant confirms that preview.
+    if (params.get("dryRun") === "1") return jsonResponse(200, await previewThreePlFile(getPrisma(), input));
     return jsonResponse(200, await importThreePlFile({ db: getPrisma(), record: recordDirectly }, input));
   } catch (error) {
     if (error instanceof FeedFileError) return jsonResponse(error.status, { error: error.message });

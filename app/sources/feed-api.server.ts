@@ -49,6 +49,7 @@ export async function threePlFeedAction(request: Request): Promise<Response> {
     fileName: request.headers.get("x-file-name"),
     receivedAt: new Date(),
     httpCharset: charsetOf(request.headers.get("content-type")),
+    previewHash: new URL(request.url).searchParams.get("previewHash"),
   };
   try {
     if (isDryRun(request)) {

@@ -370,3 +370,21 @@ describe(`3PL file size in rows on ${process.env.TEST_DATABASE ?? "sqlite"}`, ()
     expect(await db.prisma.pendingFeedItem.count()).toBe(0);
   });
 });
+
+describe(`3PL preview and confirmation on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
+  it("imports on confirmation only the file, read with the settings, that the preview showed", async () => {
+    await webhook("orders/create", "single-parcel.create");
+    const previewed = "order,sku,quantity,tracking_number,shipped_at\n#1006,IJ-M-BLK,1,JD0041,2026-11-24\n";
+    const { previewHash } = await previewThreePlFile(db.prisma, { shop: SHOP, body: previewed, via: "upload", receivedAt: NOW });
+    const confirm = (body: string) => importThreePlFile(deps, { shop: SHOP, body, via: "upload", fileName: "nightly", receivedAt: NOW, previewHash });
+    const changed = { status: 409, message: "the file or the feed's settings changed since the preview; preview the file again" };
+
+    await expect(confirm(previewed.replace("JD0041", "JD0042"))).rejects.toMatchObject(changed);
+    await setFeed({ timeZone: "Europe/Berlin" });
+    await expect(confirm(previewed)).rejects.toMatchObject(changed);
+    expect(await db.prisma.event.count({ where: { source: "3pl" } })).toBe(0);
+
+    await db.prisma.threePlFeed.deleteMany();
+    expect(await confirm(previewed)).toMatchObject({ accepted: 1, rejectedCount: 0 });
+  });
+});

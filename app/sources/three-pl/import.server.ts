@@ -6,6 +6,7 @@
  * (app/sources/feed-delivery.server.ts), and the import is logged. A preview reads the same way and
  * stores nothing.
  */
+import { createHash, type Hash } from "node:crypto";
 import { Readable, pipeline } from "node:stream";
 import { DateTime } from "luxon";
 import { parse, type CsvError } from "csv-parse";
@@ -87,6 +88,8 @@ export type ThreePlPreview = {
   rowsWaiting: number;
   rejected: ThreePlImportResult["rejected"];
   rejectedCount: number;
+  /** the file's bytes and the settings it was read with; an import confirming this preview names it */
+  previewHash: string;
 };
 
 export type ThreePlImportInput = {
@@ -98,6 +101,8 @@ export type ThreePlImportInput = {
   maxBytes?: number;
   /** the charset of the HTTP request's Content-Type, if it named one */
   httpCharset?: string | null;
+  /** the previewHash of the preview this import confirms: a file or settings changed since are refused */
+  previewHash?: string | null;
 };
 
 /**
@@ -151,7 +156,15 @@ type ReadFile = {
   rejected: ThreePlImportResult["rejected"];
   rejectedCount: number;
   file: ThreePlFileReading;
+  previewHash: string;
 };
+
+async function* hashing(bytes: AsyncIterable<Buffer>, hash: Hash): AsyncGenerator<Buffer> {
+  for await (const chunk of bytes) {
+    hash.update(chunk);
+    yield chunk;
+  }
+}
 
 /** The layout a header row is read in: the shop's mapping, or else a preset it matches. */
 function layoutFor(header: string[], mapping: ColumnMapping, format: ThreePlFormat) {
@@ -226,7 +239,9 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
     if (rejected.length < MAX_REPORTED_REJECTIONS) rejected.push({ line, error: shortenQuotes(error) });
   };
   const notes: string[] = [];
-  const { head, all } = await peekBytes(limited(input.body, input.maxBytes ?? MAX_THREE_PL_FILE_BYTES));
+  // What a preview showed depends on the bytes and on the settings they were read with.
+  const hash = createHash("sha256").update(JSON.stringify([feed?.columnMapping ?? null, feed?.fileFormat ?? null, input.httpCharset ?? null]));
+  const { head, all } = await peekBytes(hashing(limited(input.body, input.maxBytes ?? MAX_THREE_PL_FILE_BYTES), hash));
   let reading: Pick<ThreePlFileReading, "encoding" | "encodingFrom" | "delimiter" | "sheet">;
   let records: AsyncIterable<SheetRecord>;
   if (isZip(head)) {
@@ -317,6 +332,8 @@ async function readRows(shop: string, db: Db, input: ThreePlImportInput): Promis
     rows,
     rejected: rejected.sort((a, b) => a.line - b.line),
     rejectedCount,
+    // Every byte has passed: the parser reads to the end before its last record.
+    previewHash: hash.digest("hex"),
     file: {
       encoding: reading.encoding,
       encodingFrom: reading.encodingFrom,
@@ -360,7 +377,10 @@ export async function importThreePlFile(deps: FeedDeps, input: ThreePlImportInpu
   const { shop } = input;
   let result: ThreePlImportResult;
   try {
-    const { rows, rejected, rejectedCount } = await readRows(shop, deps.db, input);
+    const { rows, rejected, rejectedCount, previewHash } = await readRows(shop, deps.db, input);
+    if (input.previewHash && input.previewHash !== previewHash) {
+      throw new FeedFileError(409, "the file or the feed's settings changed since the preview; preview the file again");
+    }
     const drafts = shipmentsFromRows(rows);
     const outcomes = await deliverFeedItems(deps, shop, feedItems(drafts, rows, input.fileName), input.receivedAt);
     result = { accepted: 0, duplicates: 0, pending: 0, rejected, rejectedCount };
@@ -385,7 +405,7 @@ export async function importThreePlFile(deps: FeedDeps, input: ThreePlImportInpu
  * they would be recorded, which orders are known, and the rows that would be rejected.
  */
 export async function previewThreePlFile(db: Db, input: ThreePlImportInput): Promise<ThreePlPreview> {
-  const { rows, rejected, rejectedCount, file } = await readRows(input.shop, db, input);
+  const { rows, rejected, rejectedCount, file, previewHash } = await readRows(input.shop, db, input);
   const drafts = shipmentsFromRows(rows);
   const resolved = await resolveOrders(db, input.shop, drafts.map((d) => ({ by: "order", name: d.orderName }) as const));
   const known = (d: ThreePlShipmentDraft) => (resolved.get(matchKeyText({ by: "order", name: d.orderName }))?.length ?? 0) > 0;
@@ -409,7 +429,7 @@ export async function previewThreePlFile(db: Db, input: ThreePlImportInput): Pro
         skus: data.lines.map((l) => `${l.quantity} × ${l.sku}`),
       };
     });
-  return { dryRun: true, file, parcels, rowsForKnownOrders, rowsWaiting: rows.length - rowsForKnownOrders, rejected, rejectedCount };
+  return { dryRun: true, file, parcels, rowsForKnownOrders, rowsWaiting: rows.length - rowsForKnownOrders, rejected, rejectedCount, previewHash };
 }
 
 /** Books a file refused before any of it was read (the SFTP listing already says it is too large). */
