@@ -167,6 +167,17 @@ describe(`feed API on the production server, ${process.env.TEST_DATABASE ?? "sql
     expect({ events: await db.prisma.event.count(), waiting: await db.prisma.pendingFeedItem.count(), imports: await db.prisma.feedImport.count() }).toEqual(before);
   });
 
+  it("imports with ?previewHash= only the file its preview read", async () => {
+    const csv = `${HEADER}\n#1001,TRS-42,1,UPS,1ZHASH0001,2026-03-05T10:00:00Z\n`;
+    const { previewHash } = (await (await post("/api/v1/feeds/3pl?dryRun=1", csv, "text/csv")).json()) as { previewHash: string };
+    const changed = await post(`/api/v1/feeds/3pl?previewHash=${previewHash}`, csv.replace("1ZHASH0001", "1ZHASH0002"), "text/csv");
+    expect(changed.status).toBe(409);
+    expect(await changed.json()).toEqual({ error: "the file or the feed's settings changed since the preview; preview the file again" });
+    const same = await post(`/api/v1/feeds/3pl?previewHash=${previewHash}`, csv, "text/csv");
+    expect(same.status).toBe(200);
+    expect(await same.json()).toMatchObject({ accepted: 1, rejectedCount: 0 });
+  });
+
   it("refuses a missing, wrong or revoked key with 401, and never writes to another shop", async () => {
     expect((await postCsv(`${HEADER}\n`, null)).status).toBe(401);
     expect((await postCarrier([], "otk_aaaaaaaaaaaa_wrongwrongwrongwrongwrongwrongwrong")).status).toBe(401);
