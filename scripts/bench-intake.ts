@@ -191,13 +191,19 @@ function rssMiB(pid: number | undefined): number {
   return kb / 1024;
 }
 
-async function baseline(items: readonly Prepared[], dbFile: string) {
+/** The bare baseline server (scripts/lib/baseline-server.mjs) on a port of its own, ready. */
+async function startBaseline(dbFile: string) {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "scripts/lib/baseline-server.mjs")], {
     env: { ...process.env, PORT: String(port), DB_FILE: dbFile, SECRET },
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+  return { port, child };
+}
+
+async function baseline(items: readonly Prepared[], dbFile: string) {
+  const { port, child } = await startBaseline(dbFile);
   try {
     await load([port], items.slice(0, 2000));
     return await measured([child.pid], items.length, () => load([port], items));
@@ -291,12 +297,7 @@ async function wrkWorkloads(app: AppProcess, seconds: number): Promise<Workload[
 }
 
 async function wrkBaseline(dbFile: string, seconds: number): Promise<WrkResult & { serverCpuUs: number }> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "scripts/lib/baseline-server.mjs")], {
-    env: { ...process.env, PORT: String(port), DB_FILE: dbFile, SECRET },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+  const { port, child } = await startBaseline(dbFile);
   try {
     const items = scanWebhooks(WORKLOAD_RATE_CAP * 4 * seconds, { firstOrder: 10_000_000, orders: 1_000_000, firstEvent: 90_000_000, runId: `base-${randomBytes(4).toString("hex")}` });
     return await wrkLoad(port, items, { connections: CONNECTIONS, seconds, serverPids: [child.pid!] });
