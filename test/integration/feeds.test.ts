@@ -7,11 +7,11 @@ import { deliverOnce } from "../../app/domain/fixtures/load";
 import { receiveCarrierUpdates } from "../../app/sources/carrier/carrier-intake.server";
 import { matchPendingItems, type FeedDeps } from "../../app/sources/feed-delivery.server";
 import { FeedFileError, importThreePlFile, recentImports, type ImportVia } from "../../app/sources/three-pl/import.server";
-import { openEventLogWriter } from "../../app/store/event-log/index.server";
 import { recordSubmissions } from "../../app/store/event-log/event-log-writer.server";
 import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.server";
 import { replayAll } from "../../app/store/replay.server";
-import { createTestDatabase, type TestDatabase } from "../support/database";
+import type { TestDatabase } from "../support/database";
+import { feedDatabase, type FeedDatabase } from "../support/feed-database";
 
 const SHOP = "test-shop.myshopify.com";
 const OTHER_SHOP = "other-shop.myshopify.com";
@@ -24,20 +24,14 @@ let db: TestDatabase;
 let writer: SqlWriterConnection;
 let deps: FeedDeps;
 
+let feeds: FeedDatabase;
 beforeAll(async () => {
-  db = await createTestDatabase();
-  writer = openEventLogWriter(db.url);
-  deps = { db: db.prisma, record: (submissions) => recordSubmissions(writer, submissions) };
+  feeds = await feedDatabase();
+  ({ db, writer, deps } = feeds);
 });
-afterAll(async () => {
-  await writer?.close();
-  await db?.drop();
-});
+afterAll(async () => feeds?.stop());
 beforeEach(async () => {
-  const p = db.prisma;
-  for (const model of [p.event, p.order, p.shipment, p.trackingNumber, p.sourceClaim, p.pendingFeedItem, p.feedImport, p.threePlFeed]) {
-    await (model as { deleteMany(): Promise<unknown> }).deleteMany();
-  }
+  await feeds.clear();
 });
 
 async function webhook(topic: string, name: string, shop = SHOP) {

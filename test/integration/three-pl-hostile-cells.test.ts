@@ -7,10 +7,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { deliverOnce } from "../../app/domain/fixtures/load";
 import type { FeedDeps } from "../../app/sources/feed-delivery.server";
 import { importThreePlFile } from "../../app/sources/three-pl/import.server";
-import { openEventLogWriter } from "../../app/store/event-log/index.server";
 import { recordSubmissions } from "../../app/store/event-log/event-log-writer.server";
 import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.server";
-import { createTestDatabase, type TestDatabase } from "../support/database";
+import type { TestDatabase } from "../support/database";
+import { feedDatabase, type FeedDatabase } from "../support/feed-database";
 
 const SHOP = "hostile-cells-shop.myshopify.com";
 const PARCEL = "5801234567006"; // #1006: IJ-M-BLK x1
@@ -21,20 +21,14 @@ let db: TestDatabase;
 let writer: SqlWriterConnection;
 let deps: FeedDeps;
 
+let feeds: FeedDatabase;
 beforeAll(async () => {
-  db = await createTestDatabase();
-  writer = openEventLogWriter(db.url);
-  deps = { db: db.prisma, record: (submissions) => recordSubmissions(writer, submissions) };
+  feeds = await feedDatabase();
+  ({ db, writer, deps } = feeds);
 });
-afterAll(async () => {
-  await writer?.close();
-  await db?.drop();
-});
+afterAll(async () => feeds?.stop());
 beforeEach(async () => {
-  const p = db.prisma;
-  for (const model of [p.event, p.order, p.shipment, p.trackingNumber, p.sourceClaim, p.pendingFeedItem, p.feedImport, p.threePlFeed]) {
-    await (model as { deleteMany(): Promise<unknown> }).deleteMany();
-  }
+  await feeds.clear();
   const events = deliverOnce("orders/create", "single-parcel.create").map((e) => ({ ...e, raw: "{}" }));
   await recordSubmissions(writer, [{ shop: SHOP, events, receivedAt: NOW }]);
 });

@@ -9,11 +9,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { deliverOnce } from "../../app/domain/fixtures/load";
 import { matchPendingItems, type FeedDeps } from "../../app/sources/feed-delivery.server";
 import { importThreePlFile, previewThreePlFile } from "../../app/sources/three-pl/import.server";
-import { openEventLogWriter } from "../../app/store/event-log/index.server";
 import { recordSubmissions } from "../../app/store/event-log/event-log-writer.server";
 import type { SqlWriterConnection } from "../../app/store/event-log/sql-session.server";
 import { replayAll } from "../../app/store/replay.server";
-import { createTestDatabase, type TestDatabase } from "../support/database";
+import type { TestDatabase } from "../support/database";
+import { feedDatabase, type FeedDatabase } from "../support/feed-database";
 
 const SHOP = "layouts-shop.myshopify.com";
 const TWO_BOX = "5801234567001"; // #1001: TRS-42 x1, MHS-M x2; Shopify parcels 7023210039414604 (TRS-42), 7023210039414611 (MHS-M x2)
@@ -24,20 +24,14 @@ let db: TestDatabase;
 let writer: SqlWriterConnection;
 let deps: FeedDeps;
 
+let feeds: FeedDatabase;
 beforeAll(async () => {
-  db = await createTestDatabase();
-  writer = openEventLogWriter(db.url);
-  deps = { db: db.prisma, record: (submissions) => recordSubmissions(writer, submissions) };
+  feeds = await feedDatabase();
+  ({ db, writer, deps } = feeds);
 });
-afterAll(async () => {
-  await writer?.close();
-  await db?.drop();
-});
+afterAll(async () => feeds?.stop());
 beforeEach(async () => {
-  const p = db.prisma;
-  for (const model of [p.event, p.order, p.shipment, p.trackingNumber, p.sourceClaim, p.pendingFeedItem, p.feedImport, p.threePlFeed]) {
-    await (model as { deleteMany(): Promise<unknown> }).deleteMany();
-  }
+  await feeds.clear();
 });
 
 async function webhook(topic: string, name: string) {
