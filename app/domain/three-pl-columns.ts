@@ -105,9 +105,15 @@ export function readColumnMapping(json: string | null | undefined): ColumnMappin
 
 export type ColumnPositions = Readonly<Record<ThreePlField, number | null>>;
 
-/** The header row a file in this layout starts with, for hints. */
-export const headerRowOf = (mapping: ColumnMapping) =>
-  THREE_PL_FIELDS.flatMap((f) => (mapping[f] === null ? [] : [mapping[f]])).join(",");
+/** Columns a file may add to the header row without needing them: a separate time, the items of a package. */
+const EXTRA_FIELDS: ReadonlySet<ThreePlField> = new Set<ThreePlField>(["shipped_time", "items"]);
+
+/** The header row a file in this layout starts with, for hints; columns it may add are named after it. */
+export const headerRowOf = (mapping: ColumnMapping) => {
+  const named = (fields: readonly ThreePlField[]) => fields.flatMap((f) => (mapping[f] === null ? [] : [mapping[f]]));
+  const extras = named(THREE_PL_FIELDS.filter((f) => EXTRA_FIELDS.has(f)));
+  return named(THREE_PL_FIELDS.filter((f) => !EXTRA_FIELDS.has(f))).join(",") + (extras.length ? ` (optionally also ${extras.join(", ")})` : "");
+};
 
 /** Finds each field's column in a header row; a missing required column rejects the whole file. */
 export function locateColumns(header: readonly string[], mapping: ColumnMapping): { ok: true; positions: ColumnPositions } | { ok: false; error: string } {

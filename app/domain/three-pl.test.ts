@@ -4,6 +4,7 @@ import { rollup } from "./rollup";
 import {
   DEFAULT_COLUMN_MAPPING,
   checkColumnMapping,
+  headerRowOf,
   locateColumns,
   readColumnMapping,
   type ColumnPositions,
@@ -498,5 +499,13 @@ describe("rows -> parcels", () => {
     expect(status.shipments).toEqual([
       expect.objectContaining({ id: "3pl:1Z999AA10123456784", status: "label_created", carrier: "UPS", trackingNumbers: ["1Z999AA10123456784"] }),
     ]);
+  });
+});
+
+describe("the header row shown as a hint", () => {
+  it("is the columns a file needs, with the ones it may add named after it", () => {
+    expect(headerRowOf(DEFAULT_COLUMN_MAPPING)).toBe("order,sku,quantity,carrier,tracking_number,shipped_at (optionally also shipped_time)");
+    expect(headerRowOf({ ...DEFAULT_COLUMN_MAPPING, sku: null, quantity: null, shipped_time: null, items: "Items" })).toBe("order,carrier,tracking_number,shipped_at (optionally also Items)");
+    expect(headerRowOf({ ...DEFAULT_COLUMN_MAPPING, shipped_time: null })).toBe("order,sku,quantity,carrier,tracking_number,shipped_at");
   });
 });

@@ -122,7 +122,7 @@ describe(`3PL files on ${process.env.TEST_DATABASE ?? "sqlite"}`, () => {
     expect((await status(PARCEL)).shipments[0].trackingNumbers).toEqual(["AWB42"]);
     const wrong = await fileError(importCsv(`Ref,Item,Qty,When\n#1006,IJ-M-BLK,1,2026-03-05\n`));
     expect(wrong.status).toBe(400);
-    expect(wrong.message).toMatch(/missing columns "Order Ref", "Dispatched" in the header row \(expected Order Ref,Item,Qty,carrier,AWB,Dispatched,shipped_time\), and not a known layout/);
+    expect(wrong.message).toMatch(/missing columns "Order Ref", "Dispatched" in the header row \(expected Order Ref,Item,Qty,carrier,AWB,Dispatched \(optionally also shipped_time\)\), and not a known layout/);
     // Another shop's mapping is its own: the default layout is read there (the fixture's order id
     // belongs to the first shop, so the parcel waits instead of being recorded).
     await webhook("orders/create", "single-parcel.create", OTHER_SHOP);
