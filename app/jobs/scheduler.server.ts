@@ -9,6 +9,9 @@ import os from "node:os";
 import type { Db } from "../db.server";
 import { RetryJobLater, type JobDefinition } from "./registry.server";
 
+/** A recorded run error ("ErrorName: message", as the scheduler stores it) as a merchant reads it: the message. */
+export const jobErrorMessage = (lastError: string): string => lastError.replace(/^\w+: /, "");
+
 export type RunReport = { job: string; shop: string; ok: boolean; error?: string };
 
 export type SchedulerOptions = {

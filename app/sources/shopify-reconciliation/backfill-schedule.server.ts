@@ -1,4 +1,5 @@
 import type { Db } from "../../db.server";
+import { jobErrorMessage } from "../../jobs/scheduler.server";
 import type { BackfillState } from "./backfill.server";
 
 export const BACKFILL_JOB = "shopify-backfill";
@@ -51,8 +52,7 @@ export async function backfillProgress(db: Db, shop: string): Promise<BackfillPr
     completedAt: state.completedAt ?? null,
     failure: row.lastError
       ? {
-          // The scheduler stores "ErrorName: message"; the merchant reads the message.
-          error: row.lastError.replace(/^\w+: /, ""),
+          error: jobErrorMessage(row.lastError),
           at: row.lastFinishedAt?.toISOString() ?? null,
           attempts: state.attempts ?? 1,
           nextTryAt: row.nextRunAt.toISOString(),

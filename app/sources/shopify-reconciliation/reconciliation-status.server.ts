@@ -1,5 +1,6 @@
 /** The scheduled reconciliation as the Overview shows it: how far it has compared, and whether it fails. */
 import type { Db } from "../../db.server";
+import { jobErrorMessage } from "../../jobs/scheduler.server";
 import { RECONCILIATION_JOB, type WatermarkState } from "./reconcile.server";
 
 export type ReconciliationStatus = {
@@ -9,7 +10,7 @@ export type ReconciliationStatus = {
   catchingUp: boolean;
   lastRunAt: string | null;
   nextRunAt: string;
-  /** the last run failed: why (the scheduler stores "ErrorName: message"; the merchant reads the message) */
+  /** the last run failed: why, in the merchant's words */
   error: string | null;
 };
 
@@ -26,6 +27,6 @@ export async function reconciliationStatus(db: Db, shop: string): Promise<Reconc
     catchingUp: state.search !== undefined,
     lastRunAt: row.lastFinishedAt?.toISOString() ?? null,
     nextRunAt: row.nextRunAt.toISOString(),
-    error: row.lastError ? row.lastError.replace(/^\w+: /, "") : null,
+    error: row.lastError ? jobErrorMessage(row.lastError) : null,
   };
 }
